@@ -1,0 +1,176 @@
+import { z } from 'zod';
+
+export const REMOTE_ENVIRONMENTS = ['staging', 'qa', 'production'] as const;
+export const ENVIRONMENTS = ['local', ...REMOTE_ENVIRONMENTS] as const;
+export type EnvironmentName = (typeof ENVIRONMENTS)[number];
+
+/** Everything the framework needs to talk to one environment. Plain data: it travels through Playwright's `use`. */
+export interface EnvironmentConfig {
+  name: EnvironmentName | (string & {});
+  /** API root without a trailing slash; the users resource is `<baseUrl>/users`. */
+  baseUrl: string;
+  token: string | undefined;
+  allowWrites: boolean;
+  timeoutMs: number;
+  retry: {
+    attempts: number;
+    baseDelayMs: number;
+    maxDelayMs: number;
+    maxRetryAfterMs: number;
+    budgetMs: number;
+  };
+  consistency: { timeoutMs: number; intervalsMs: number[] };
+}
+
+/** Defaults for a remote SaaS such as mockapi.io: patient timeouts, slower backoff. */
+const REMOTE_DEFAULTS = {
+  timeoutMs: 10_000,
+  attempts: 4,
+  baseDelayMs: 500,
+  maxDelayMs: 8_000,
+  maxRetryAfterMs: 30_000,
+  budgetMs: 60_000,
+  pollTimeoutMs: 15_000,
+  pollIntervalsMs: [100, 250, 500, 1000],
+};
+
+/** Defaults for the embedded server on loopback: short timeouts, fast backoff, tight polling. */
+export const LOCAL_DEFAULTS = {
+  timeoutMs: 2_000,
+  attempts: 6,
+  baseDelayMs: 25,
+  maxDelayMs: 500,
+  maxRetryAfterMs: 5_000,
+  budgetMs: 15_000,
+  pollTimeoutMs: 5_000,
+  pollIntervalsMs: [10, 25, 50, 50, 100],
+};
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+const positiveInt = (variable: string) =>
+  z.coerce
+    .number({ error: `${variable} must be a whole number of milliseconds or a count` })
+    .int(`${variable} must be a whole number`)
+    .positive(`${variable} must be greater than 0`);
+
+const intervals = (variable: string) =>
+  z
+    .string()
+    .transform((raw) => raw.split(',').map((part) => Number(part.trim())))
+    .refine((list) => list.length > 0 && list.every((n) => Number.isInteger(n) && n > 0), {
+      message: `${variable} must be a comma-separated list of positive milliseconds, e.g. 100,250,500`,
+    });
+
+const baseUrl = (variable: string) =>
+  z
+    .string({ error: `${variable} is not set` })
+    .trim()
+    .min(1, `${variable} is not set`)
+    .refine(
+      (raw) => {
+        try {
+          const url = new URL(raw);
+          return url.protocol === 'http:' || url.protocol === 'https:';
+        } catch {
+          return false;
+        }
+      },
+      {
+        message: `${variable} is not an http(s) URL; expected the API root, e.g. https://<id>.mockapi.io/api/v1`,
+      },
+    )
+    .refine((raw) => !/\/users\/?$/.test(raw), {
+      message: `${variable} must be the API root without /users, e.g. https://<id>.mockapi.io/api/v1`,
+    })
+    .transform((raw) => raw.replace(/\/+$/, ''));
+
+const bool = (variable: string) =>
+  z
+    .enum(['true', 'false', '1', '0', ''], { error: `${variable} must be true or false` })
+    .transform((v) => v === 'true' || v === '1');
+
+type Defaults = typeof REMOTE_DEFAULTS;
+
+function environmentSchema(prefix: string, defaults: Defaults) {
+  const v = (suffix: string) => `${prefix}_${suffix}`;
+  return z.object({
+    BASE_URL: baseUrl(v('BASE_URL')),
+    API_TOKEN: z.string().trim().optional(),
+    ALLOW_WRITES: bool(v('ALLOW_WRITES')).optional(),
+    TIMEOUT_MS: positiveInt(v('TIMEOUT_MS')).default(defaults.timeoutMs),
+    RETRY_ATTEMPTS: positiveInt(v('RETRY_ATTEMPTS'))
+      .max(20, `${v('RETRY_ATTEMPTS')} must be at most 20`)
+      .default(defaults.attempts),
+    RETRY_BASE_DELAY_MS: positiveInt(v('RETRY_BASE_DELAY_MS')).default(defaults.baseDelayMs),
+    RETRY_MAX_DELAY_MS: positiveInt(v('RETRY_MAX_DELAY_MS')).default(defaults.maxDelayMs),
+    RETRY_MAX_RETRY_AFTER_MS: positiveInt(v('RETRY_MAX_RETRY_AFTER_MS')).default(
+      defaults.maxRetryAfterMs,
+    ),
+    RETRY_BUDGET_MS: positiveInt(v('RETRY_BUDGET_MS')).default(defaults.budgetMs),
+    POLL_TIMEOUT_MS: positiveInt(v('POLL_TIMEOUT_MS')).default(defaults.pollTimeoutMs),
+    POLL_INTERVALS_MS: intervals(v('POLL_INTERVALS_MS')).default(defaults.pollIntervalsMs),
+  });
+}
+
+/** Keeps only variables that are set to something, so empty lines in .env count as unset. */
+function setVariables(env: NodeJS.ProcessEnv, prefix: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [key, value] of Object.entries(env)) {
+    if (key.startsWith(`${prefix}_`) && value !== undefined && value.trim() !== '')
+      out[key] = value;
+  }
+  return out;
+}
+
+/**
+ * Reads and validates one environment's variables (`<NAME>_BASE_URL`, `<NAME>_API_TOKEN`, tuning).
+ * Throws a ConfigError naming every bad variable and where to fix it.
+ */
+export function loadEnvironment(
+  name: EnvironmentName,
+  env: NodeJS.ProcessEnv = process.env,
+  overrides: { baseUrl?: string } = {},
+): EnvironmentConfig {
+  const prefix = name.toUpperCase();
+  const defaults = name === 'local' ? LOCAL_DEFAULTS : REMOTE_DEFAULTS;
+  const values = setVariables(env, prefix);
+  if (overrides.baseUrl !== undefined) values.BASE_URL = overrides.baseUrl;
+  const parsed = environmentSchema(prefix, defaults).safeParse(values);
+  if (!parsed.success) {
+    const problems = [...new Set(parsed.error.issues.map((issue) => issue.message))];
+    throw new ConfigError(
+      `Environment "${name}" is not configured: ${problems.join('; ')}. ` +
+        `Set it in the shell or copy .env.example to .env and fill it in.`,
+    );
+  }
+  const d = parsed.data;
+  const config: EnvironmentConfig = {
+    name,
+    baseUrl: d.BASE_URL,
+    token: d.API_TOKEN === '' ? undefined : d.API_TOKEN,
+    allowWrites: name === 'production' ? (d.ALLOW_WRITES ?? false) : true,
+    timeoutMs: d.TIMEOUT_MS,
+    retry: {
+      attempts: d.RETRY_ATTEMPTS,
+      baseDelayMs: d.RETRY_BASE_DELAY_MS,
+      maxDelayMs: d.RETRY_MAX_DELAY_MS,
+      maxRetryAfterMs: d.RETRY_MAX_RETRY_AFTER_MS,
+      budgetMs: d.RETRY_BUDGET_MS,
+    },
+    consistency: { timeoutMs: d.POLL_TIMEOUT_MS, intervalsMs: d.POLL_INTERVALS_MS },
+  };
+  if (config.retry.maxDelayMs < config.retry.baseDelayMs) {
+    throw new ConfigError(
+      `Environment "${name}": ${prefix}_RETRY_MAX_DELAY_MS (${config.retry.maxDelayMs}) is below ${prefix}_RETRY_BASE_DELAY_MS (${config.retry.baseDelayMs}): raise it or lower the base delay.`,
+    );
+  }
+  return config;
+}
+
+/** Whether an environment's base URL is set at all (without validating it). */
+export function isConfigured(name: EnvironmentName, env: NodeJS.ProcessEnv = process.env): boolean {
+  return (env[`${name.toUpperCase()}_BASE_URL`] ?? '').trim() !== '';
+}

@@ -1,0 +1,34 @@
+/**
+ * The project names given with `--project` on the command line (both `--project x` and
+ * `--project=x`), lower-cased. Playwright has no default-project setting, so the config reads them
+ * to decide which environments to define and which embedded servers to start.
+ */
+export function selectedProjects(argv: readonly string[] = process.argv): string[] {
+  const names: string[] = [];
+  argv.forEach((arg, i) => {
+    if (arg === '--project') {
+      const next = argv[i + 1];
+      if (next !== undefined) names.push(...next.split(','));
+    } else if (arg.startsWith('--project=')) {
+      names.push(...arg.slice('--project='.length).split(','));
+    }
+  });
+  return names.map((name) => name.trim().toLowerCase()).filter((name) => name !== '');
+}
+
+/** Whether a project is wanted: explicitly selected, or part of the default set when none is. */
+export function isWanted(
+  project: string,
+  selected: readonly string[],
+  defaults: readonly string[],
+): boolean {
+  if (selected.length === 0) return defaults.includes(project);
+  // Playwright accepts wildcards in --project; honour the simple `*` form.
+  return selected.some((pattern) =>
+    new RegExp(`^${pattern.split('*').map(escapeRegExp).join('.*')}$`, 'i').test(project),
+  );
+}
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}

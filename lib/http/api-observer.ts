@@ -1,0 +1,42 @@
+import type { AttemptOutcome, HttpMethod } from './retry-policy';
+
+/** One failed attempt that the client is about to retry. */
+export interface RetryRecord {
+  call: string;
+  attempt: number;
+  outcome: AttemptOutcome;
+  reason: string;
+  delayMs: number;
+}
+
+/** A finished call (all its attempts), as seen by logs, reports and the health summary. */
+export interface CallRecord {
+  method: HttpMethod;
+  /** Path relative to the API root, e.g. `users/12`. */
+  path: string;
+  /** Path with ids replaced, e.g. `users/:id`, so calls group per endpoint. */
+  route: string;
+  /** Final status, or undefined when no response came. */
+  status: number | undefined;
+  durationMs: number;
+  attempts: number;
+  retries: readonly RetryRecord[];
+  /** True when a create was adopted from a lookup after an ambiguous failure. */
+  reconciled: boolean;
+  request: { url: string; headers: Record<string, string>; body: string | undefined };
+  response: { headers: Record<string, string>; body: string } | undefined;
+  error: string | undefined;
+}
+
+/** Hooks into every call; the fixtures use them for report steps, annotations and the health summary. */
+export interface ApiObserver {
+  onRetry?(retry: RetryRecord): void;
+  /** Awaited after each call; the call's result is returned only after it settles. */
+  onCall?(call: CallRecord): void | Promise<void>;
+}
+
+/** `users/12` → `users/:id`; keeps the first segment, which names the resource. */
+export function routeOf(path: string): string {
+  const [resource, ...rest] = path.split('?')[0]?.split('/') ?? [];
+  return [resource ?? '', ...rest.map(() => ':id')].join('/');
+}

@@ -1,0 +1,136 @@
+import { parseRetryAfter } from './retry-after';
+
+export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+
+/** How a retry loop behaves; every field has a default in {@link DEFAULT_RETRY_POLICY}. */
+export interface RetryPolicy {
+  /** Maximum number of attempts, the first included. Default 4. */
+  attempts: number;
+  /** Base delay of the exponential backoff in ms. Default 250. */
+  baseDelayMs: number;
+  /** Upper bound of one backoff delay in ms. Default 4000. */
+  maxDelayMs: number;
+  /** Longest `Retry-After` the client honours in ms; longer waits give up instead. Default 10000. */
+  maxRetryAfterMs: number;
+  /** Total time budget across all attempts and waits in ms. Default 30000. */
+  budgetMs: number;
+  /** HTTP statuses that are retried. Default 408, 425, 429, 500, 502, 503, 504 and any other 5xx. */
+  retryStatus: (status: number) => boolean;
+  /** Full jitter (AWS style): the delay is uniform in [0, backoff]. Default true. */
+  jitter: boolean;
+}
+
+export const DEFAULT_RETRY_POLICY: RetryPolicy = {
+  attempts: 4,
+  baseDelayMs: 250,
+  maxDelayMs: 4000,
+  maxRetryAfterMs: 10_000,
+  budgetMs: 30_000,
+  retryStatus: (status) => status === 408 || status === 425 || status === 429 || status >= 500,
+  jitter: true,
+};
+
+/** What one attempt ended with. */
+export type AttemptOutcome =
+  | { kind: 'response'; status: number; retryAfter?: string | undefined }
+  | { kind: 'timeout' }
+  | { kind: 'network'; code: string }
+  | { kind: 'fatal'; message: string };
+
+/**
+ * Whether the request may have been processed by the server although the client saw no success:
+ * such outcomes need reconciliation before a non-idempotent request is sent again.
+ */
+export function isAmbiguous(outcome: AttemptOutcome): boolean {
+  if (outcome.kind === 'timeout') return true;
+  if (outcome.kind === 'network') return outcome.code !== 'ECONNREFUSED';
+  if (outcome.kind === 'response') return outcome.status >= 500;
+  return false;
+}
+
+/** Whether an outcome is worth another attempt, regardless of attempt count and budget. */
+export function isRetryable(outcome: AttemptOutcome, policy: RetryPolicy): boolean {
+  switch (outcome.kind) {
+    case 'response':
+      return policy.retryStatus(outcome.status);
+    case 'timeout':
+    case 'network':
+      return true;
+    case 'fatal':
+      return false;
+  }
+}
+
+/** Exponential backoff for a 1-based attempt that just failed, capped and (optionally) fully jittered. */
+export function backoffDelay(
+  attempt: number,
+  policy: RetryPolicy,
+  random: () => number = Math.random,
+): number {
+  const exponential = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** (attempt - 1));
+  return policy.jitter ? Math.round(random() * exponential) : exponential;
+}
+
+export type RetryDecision =
+  { retry: true; delayMs: number; reason: string } | { retry: false; reason: string };
+
+/** Decides whether to try again after `attempt` ended with `outcome`, `elapsedMs` into the call. */
+export function decideRetry(
+  outcome: AttemptOutcome,
+  attempt: number,
+  elapsedMs: number,
+  policy: RetryPolicy,
+  options: { now?: number; random?: () => number } = {},
+): RetryDecision {
+  const reason = describeOutcome(outcome);
+  if (!isRetryable(outcome, policy)) return { retry: false, reason };
+  if (attempt >= policy.attempts)
+    return { retry: false, reason: `${reason}; ${policy.attempts} attempts used` };
+  let delayMs = backoffDelay(attempt, policy, options.random);
+  if (outcome.kind === 'response') {
+    const retryAfter = parseRetryAfter(outcome.retryAfter, options.now);
+    if (retryAfter !== undefined) {
+      if (retryAfter > policy.maxRetryAfterMs) {
+        return {
+          retry: false,
+          reason: `${reason}; Retry-After ${retryAfter} ms exceeds the ${policy.maxRetryAfterMs} ms cap`,
+        };
+      }
+      delayMs = Math.max(delayMs, retryAfter);
+    }
+  }
+  if (elapsedMs + delayMs > policy.budgetMs) {
+    return { retry: false, reason: `${reason}; retry budget of ${policy.budgetMs} ms spent` };
+  }
+  return { retry: true, delayMs, reason };
+}
+
+/** A short human description of an outcome, for logs and errors. */
+export function describeOutcome(outcome: AttemptOutcome): string {
+  switch (outcome.kind) {
+    case 'response':
+      return `status ${outcome.status}`;
+    case 'timeout':
+      return 'timed out';
+    case 'network':
+      return `network error ${outcome.code}`;
+    case 'fatal':
+      return outcome.message;
+  }
+}
+
+/** Maps an error thrown by Playwright's APIRequestContext to an attempt outcome. */
+export function classifyRequestError(error: unknown): AttemptOutcome {
+  const message = error instanceof Error ? error.message : String(error);
+  if (/Timeout \d+ms exceeded|timed out|ETIMEDOUT/i.test(message)) return { kind: 'timeout' };
+  // A name that does not resolve will not start resolving on a retry: a configuration error.
+  if (/\bENOTFOUND\b/.test(message))
+    return { kind: 'fatal', message: 'host not found (ENOTFOUND): check the base URL' };
+  const code =
+    /\b(ECONNREFUSED|ECONNRESET|EPIPE|EAI_AGAIN|EHOSTUNREACH|ENETUNREACH|ECONNABORTED)\b/.exec(
+      message,
+    );
+  if (code?.[1] !== undefined) return { kind: 'network', code: code[1] };
+  if (/socket hang up/i.test(message)) return { kind: 'network', code: 'ECONNRESET' };
+  return { kind: 'fatal', message: message.split('\n')[0] ?? message };
+}

@@ -1,0 +1,81 @@
+import pino, { type Logger } from 'pino';
+import pretty from 'pino-pretty';
+
+import { redactSecrets } from './redact';
+
+export type { Logger } from 'pino';
+
+const LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export type LogLevel = (typeof LEVELS)[number];
+
+/** Reads LOG_LEVEL, failing with the allowed values when it is not one of them. */
+export function logLevelFromEnv(
+  env: NodeJS.ProcessEnv = process.env,
+  fallback: LogLevel = 'warn',
+): LogLevel {
+  const raw = env.LOG_LEVEL?.trim().toLowerCase();
+  if (raw === undefined || raw === '') return fallback;
+  if ((LEVELS as readonly string[]).includes(raw)) return raw as LogLevel;
+  throw new Error(
+    `LOG_LEVEL="${env.LOG_LEVEL ?? ''}" is not a level: use one of ${LEVELS.join(', ')}`,
+  );
+}
+
+/** Whether output should be coloured: a terminal, not CI, and NO_COLOR unset. */
+export function useColour(
+  stream: NodeJS.WriteStream = process.stderr,
+  env: NodeJS.ProcessEnv = process.env,
+): boolean {
+  if (env.NO_COLOR !== undefined && env.NO_COLOR !== '') return false;
+  if (env.FORCE_COLOR !== undefined && env.FORCE_COLOR !== '0') return true;
+  return stream.isTTY && env.CI === undefined;
+}
+
+export interface LoggerOptions {
+  level?: LogLevel;
+  /** Secret values that must never be printed; they are masked in every line. */
+  secrets?: readonly string[];
+  colour?: boolean;
+  destination?: NodeJS.WritableStream;
+}
+
+/**
+ * Creates the framework's logger: pino, pretty and level-coloured on a terminal, plain lines in CI.
+ * Secrets are masked by pino's redaction of credential paths and by a scrub of every serialised line.
+ */
+export function createLogger(options: LoggerOptions = {}): Logger {
+  const secrets = options.secrets ?? [];
+  const destination = options.destination ?? process.stderr;
+  const colour = options.colour ?? useColour();
+  const stream = pretty({
+    colorize: colour,
+    sync: true,
+    translateTime: 'HH:MM:ss.l',
+    ignore: 'pid,hostname',
+    singleLine: true,
+    destination,
+  });
+  const scrubbed = secrets.length === 0 ? stream : scrubStream(stream, secrets);
+  return pino(
+    {
+      level: options.level ?? logLevelFromEnv(),
+      base: undefined,
+      redact: {
+        paths: ['headers.authorization', '*.headers.authorization', 'token', '*.token'],
+        censor: '***',
+      },
+    },
+    scrubbed,
+  );
+}
+
+function scrubStream(
+  target: NodeJS.WritableStream,
+  secrets: readonly string[],
+): { write: (line: string) => void } {
+  return {
+    write(line: string) {
+      target.write(redactSecrets(line, secrets));
+    },
+  };
+}

@@ -1,0 +1,261 @@
+import { randomUUID } from 'node:crypto';
+
+import { expect } from '@playwright/test';
+
+import { type ApiClient, type ApiRequest, type ApiResult, parseJson } from '../http/api-client';
+import { ApiStatusError } from '../http/api-errors';
+import { parseWithSchema } from '../http/schema-errors';
+import {
+  type NewUser,
+  NotFoundSchema,
+  type User,
+  UserListSchema,
+  type UserPatch,
+  UserSchema,
+} from './user-schema';
+
+/** Query of `GET /users`; any key of `filters` filters by substring on that field. */
+export interface ListQuery {
+  page?: number;
+  limit?: number;
+  sortBy?: string;
+  order?: 'asc' | 'desc';
+  search?: string;
+  filters?: Record<string, string>;
+}
+
+/** How long and how often reads are retried while waiting for a write to become visible. */
+export interface ConsistencyOptions {
+  timeoutMs: number;
+  /** Poll intervals, tight first; the last repeats. */
+  intervalsMs: number[];
+}
+
+export interface UsersApiOptions {
+  client: ApiClient;
+  consistency: ConsistencyOptions;
+  /** Called with every user this client creates (cleanup registries hook in here). */
+  onCreated?: (user: User) => void;
+  /** Resource path under the API root. Default `users`. */
+  resource?: string;
+}
+
+/** The users resource: one method per operation, every body checked against the contract. */
+export class UsersApi {
+  private readonly resource: string;
+
+  constructor(private readonly options: UsersApiOptions) {
+    this.resource = options.resource ?? 'users';
+  }
+
+  /** The underlying client, for calls the typed methods do not cover (raw status checks, bad bodies). */
+  get client(): ApiClient {
+    return this.options.client;
+  }
+
+  /** The consistency window this API polls with. */
+  get consistency(): ConsistencyOptions {
+    return this.options.consistency;
+  }
+
+  /**
+   * Creates a user (expects 201). Duplicate-safe: sends an Idempotency-Key, and after an ambiguous
+   * failure looks the user up by its unique email and adopts it before sending again.
+   */
+  async create(payload: NewUser): Promise<User> {
+    const idempotencyKey = randomUUID();
+    const result = await this.client.send({
+      method: 'POST',
+      path: this.resource,
+      body: payload,
+      headers: { 'idempotency-key': idempotencyKey },
+      reconcile: () => this.reconcileCreate(payload),
+    });
+    const user = this.expectUser(result, 'POST', this.resource, [201]);
+    this.options.onCreated?.(user);
+    return user;
+  }
+
+  /** Reads a user (expects 200). */
+  async get(id: string): Promise<User> {
+    const path = this.pathOf(id);
+    return this.expectUser(await this.client.send({ method: 'GET', path }), 'GET', path, [200]);
+  }
+
+  /** Reads a user, or undefined when the API answers 404. */
+  async find(id: string): Promise<User | undefined> {
+    const path = this.pathOf(id);
+    const result = await this.client.send({ method: 'GET', path });
+    if (result.status === 404) return undefined;
+    return this.expectUser(result, 'GET', path, [200]);
+  }
+
+  /** Lists users; mockapi.io's `404 "Not found"` for a query that matches nothing becomes `[]`. */
+  async list(query: ListQuery = {}): Promise<User[]> {
+    const params = toParams(query);
+    const result = await this.client.send({ method: 'GET', path: this.resource, params });
+    const call = `GET /${this.resource}`;
+    if (result.status === 404) {
+      parseWithSchema(NotFoundSchema, parseJson(call, result), {
+        call,
+        schemaName: 'the "Not found" body',
+        body: result.text,
+      });
+      return [];
+    }
+    this.expectStatus(result, call, [200]);
+    return parseWithSchema(UserListSchema, parseJson(call, result), {
+      call,
+      schemaName: 'User[]',
+      body: result.text,
+    });
+  }
+
+  /** Every user whose email is exactly `email` (the API filters by substring, so this re-checks). */
+  async findByEmail(email: string): Promise<User[]> {
+    const users = await this.list({ filters: { email } });
+    return users.filter((user) => user.email === email);
+  }
+
+  /** Replaces fields with PUT (mockapi.io merges them) and returns the whole record (expects 200). */
+  async update(id: string, payload: UserPatch): Promise<User> {
+    const path = this.pathOf(id);
+    return this.expectUser(
+      await this.client.send({ method: 'PUT', path, body: payload }),
+      'PUT',
+      path,
+      [200],
+    );
+  }
+
+  /** Merges fields with PATCH and returns the whole record (expects 200). */
+  async patch(id: string, payload: UserPatch): Promise<User> {
+    const path = this.pathOf(id);
+    return this.expectUser(
+      await this.client.send({ method: 'PATCH', path, body: payload }),
+      'PATCH',
+      path,
+      [200],
+    );
+  }
+
+  /**
+   * Deletes a user and returns the deleted record (expects 200). A 404 after an earlier attempt
+   * failed ambiguously means that attempt did delete it: that counts as done and returns undefined.
+   */
+  async delete(id: string): Promise<User | undefined> {
+    const path = this.pathOf(id);
+    const result = await this.client.send({ method: 'DELETE', path });
+    if (result.status === 404 && result.attempts > 1) return undefined;
+    return this.expectUser(result, 'DELETE', path, [200]);
+  }
+
+  /** Deletes a user if it is still there; true when this call deleted it. */
+  async deleteIfExists(id: string): Promise<boolean> {
+    const path = this.pathOf(id);
+    const result = await this.client.send({ method: 'DELETE', path });
+    if (result.status === 404) return false;
+    this.expectStatus(result, `DELETE /${path}`, [200]);
+    return true;
+  }
+
+  /** Polls until the user is readable (and matches `expected`, if given), then returns it. */
+  async waitUntilVisible(id: string, expected: Partial<User> = {}): Promise<User> {
+    let seen: User | undefined;
+    await expect
+      .poll(
+        async () => {
+          seen = await this.find(id);
+          return seen;
+        },
+        { message: `user ${id} to become visible`, ...this.pollOptions() },
+      )
+      .toMatchObject(expected);
+    if (seen === undefined) throw new Error(`user ${id} was not visible`);
+    return seen;
+  }
+
+  /** Polls until reading the user answers 404. */
+  async waitUntilDeleted(id: string): Promise<void> {
+    await expect
+      .poll(async () => (await this.find(id)) === undefined, {
+        message: `user ${id} to answer 404 after its deletion`,
+        ...this.pollOptions(),
+      })
+      .toBe(true);
+  }
+
+  /** Options for `expect.poll` matching this environment's consistency window. */
+  pollOptions(): { timeout: number; intervals: number[] } {
+    return {
+      timeout: this.options.consistency.timeoutMs,
+      intervals: this.options.consistency.intervalsMs,
+    };
+  }
+
+  /** Sends a request under this resource, with retries but no status or schema check. */
+  async raw(req: Omit<ApiRequest, 'path'> & { path?: string }): Promise<ApiResult> {
+    const path = req.path === undefined ? this.resource : `${this.resource}/${req.path}`;
+    return this.client.send({ ...req, path });
+  }
+
+  private pathOf(id: string): string {
+    return `${this.resource}/${encodeURIComponent(id)}`;
+  }
+
+  private async reconcileCreate(payload: NewUser): Promise<ApiResult | undefined> {
+    if (typeof payload.email !== 'string' || payload.email === '') return undefined;
+    const matches = await this.findByEmail(payload.email);
+    const [first, ...duplicates] = [...matches].sort((a, b) => compareIds(a.id, b.id));
+    if (first === undefined) return undefined;
+    // The email is unique to this payload, so any second match is a duplicate this client made.
+    for (const duplicate of duplicates) await this.deleteIfExists(duplicate.id);
+    return {
+      status: 201,
+      headers: {},
+      text: JSON.stringify(first),
+      attempts: 1,
+      durationMs: 0,
+      reconciled: true,
+    };
+  }
+
+  private expectStatus(result: ApiResult, call: string, expected: readonly number[]): void {
+    if (!expected.includes(result.status)) {
+      throw new ApiStatusError(call, result.status, expected, result.text, result.attempts);
+    }
+  }
+
+  private expectUser(
+    result: ApiResult,
+    method: string,
+    path: string,
+    expected: readonly number[],
+  ): User {
+    const call = `${method} /${path}`;
+    this.expectStatus(result, call, expected);
+    return parseWithSchema(UserSchema, parseJson(call, result), {
+      call,
+      schemaName: 'User',
+      body: result.text,
+    });
+  }
+}
+
+function toParams(query: ListQuery): Record<string, string | number> {
+  const params: Record<string, string | number> = { ...query.filters };
+  if (query.page !== undefined) params.page = query.page;
+  if (query.limit !== undefined) params.limit = query.limit;
+  if (query.sortBy !== undefined) params.sortBy = query.sortBy;
+  if (query.order !== undefined) params.order = query.order;
+  if (query.search !== undefined) params.search = query.search;
+  return params;
+}
+
+/** Orders mockapi.io ids: numeric strings by value, anything else after them as text. */
+export function compareIds(a: string, b: string): number {
+  const na = Number(a);
+  const nb = Number(b);
+  if (Number.isInteger(na) && Number.isInteger(nb)) return na - nb;
+  return a.localeCompare(b);
+}

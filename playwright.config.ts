@@ -1,0 +1,101 @@
+import { defineConfig, type PlaywrightTestProject } from '@playwright/test';
+import dotenv from 'dotenv';
+
+import {
+  type EnvironmentConfig,
+  loadEnvironment,
+  REMOTE_ENVIRONMENTS,
+} from './lib/config/environment';
+import { isWanted, selectedProjects } from './lib/config/project-selection';
+import { newRunId } from './lib/users/user-factory';
+
+// The shell wins over .env: dotenv never overrides a variable that is already set.
+dotenv.config({ quiet: true });
+
+// One id for the whole run; workers inherit it, so every worker marks its test data alike.
+process.env.PW_RUN_ID ??= newRunId();
+
+const LOCAL_PORT = Number(process.env.LOCAL_PORT ?? 4010);
+const FAULTS_PORT = Number(process.env.LOCAL_FAULTS_PORT ?? 4011);
+const localUrl = (port: number) => `http://127.0.0.1:${port}/api/v1`;
+
+const selected = selectedProjects();
+/** `npx playwright test` alone runs the framework's own tests and the suite on the embedded server. */
+const DEFAULT_PROJECTS = ['unit', 'server', 'local'];
+const wanted = (name: string) => isWanted(name, selected, DEFAULT_PROJECTS);
+
+type Use = { environment: EnvironmentConfig };
+
+const suiteProject = (
+  name: string,
+  environment: EnvironmentConfig,
+  extra: PlaywrightTestProject<Use> = {},
+): PlaywrightTestProject<Use> => ({
+  name,
+  testDir: './tests/api',
+  use: { environment },
+  ...extra,
+});
+
+const projects: PlaywrightTestProject<Use>[] = [
+  { name: 'unit', testDir: './tests/unit' },
+  { name: 'server', testDir: './tests/server' },
+  suiteProject('local', loadEnvironment('local', {}, { baseUrl: localUrl(LOCAL_PORT) })),
+  // The same suite while the server misbehaves at random; scripted-fault specs run on `local` only.
+  suiteProject('local-faults', loadEnvironment('local', {}, { baseUrl: localUrl(FAULTS_PORT) }), {
+    grepInvert: /@resilience/,
+  }),
+];
+
+// Remote environments exist only when asked for, so a stray .env never sends traffic anywhere unasked.
+// Loading throws a ConfigError naming the missing variable before any request is made.
+for (const name of REMOTE_ENVIRONMENTS) {
+  if (!wanted(name)) continue;
+  const environment = loadEnvironment(name);
+  const readOnly = name === 'production' && !environment.allowWrites;
+  projects.push(
+    suiteProject(
+      name,
+      environment,
+      readOnly ? { grep: /@readonly/ } : { grepInvert: /@resilience/ },
+    ),
+  );
+}
+
+const mockServer = (port: number, env: Record<string, string> = {}) => ({
+  command: `npx tsx server/main.ts --port ${port}`,
+  url: `http://127.0.0.1:${port}/__control/health`,
+  reuseExistingServer: false,
+  timeout: 30_000,
+  stdout: 'ignore' as const,
+  stderr: 'pipe' as const,
+  env: { MOCK_LOG_LEVEL: 'warn', ...env },
+});
+
+export default defineConfig<Use>({
+  fullyParallel: true,
+  forbidOnly: Boolean(process.env.CI),
+  timeout: 60_000,
+  expect: { timeout: 10_000 },
+  reporter: process.env.CI
+    ? [['list'], ['html', { open: 'never' }]]
+    : [['list'], ['html', { open: 'never' }]],
+  use: {
+    trace: 'retain-on-failure',
+  },
+  projects,
+  webServer: [
+    ...(wanted('local') ? [mockServer(LOCAL_PORT)] : []),
+    ...(wanted('local-faults')
+      ? [
+          mockServer(FAULTS_PORT, {
+            MOCK_SEED: process.env.MOCK_SEED ?? '42',
+            MOCK_FAULT_503_RATE: '0.2',
+            MOCK_FAULT_COMMIT_500_RATE: '0.1',
+            MOCK_READ_LAG_MS: '300',
+            MOCK_LATENCY_MAX_MS: '50',
+          }),
+        ]
+      : []),
+  ],
+});
