@@ -1,0 +1,122 @@
+import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
+import { registerApiHooks, type RequestCounters } from './api-hooks';
+import { Defects } from './defects';
+import { RandomFaults } from './faults';
+import { IdempotencyKeys } from './idempotency';
+import { resolveServerOptions, type ServerOptionsInput } from './options';
+import { TokenBucket } from './rate-limit';
+import { sendError, sendNotFound } from './replies';
+import { NonJsonBody } from './request-body';
+import { registerControlRoutes } from './routes/control';
+import { registerUserRoutes } from './routes/users';
+import { ScenarioRegistry } from './scenarios';
+import { UsersRepository } from './users-repository';
+
+/** Where the control API lives: outside the API prefix, untouched by token and faults. */
+export const controlPrefix = '/__control';
+
+/**
+ * Builds the embedded mockapi.io-compatible users API, not yet listening.
+ * Tests start it on port 0; `server/main.ts` starts it from the command line.
+ */
+export function buildApp(input: ServerOptionsInput = {}): FastifyInstance {
+  const options = resolveServerOptions(input);
+  const defects = new Defects(options.defects);
+  const repository = new UsersRepository({
+    readLagMs: options.readLagMs,
+    separateReplica: defects.has('delete-never-visible'),
+  });
+  const counters: RequestCounters = { requests: 0 };
+  const scenarios = new ScenarioRegistry();
+
+  const app = Fastify({
+    logger: {
+      level: options.logLevel,
+      // The token is a secret even on a mock server: never let it reach a log.
+      redact: {
+        paths: ['req.headers.authorization', 'headers.authorization'],
+        censor: '[redacted]',
+      },
+    },
+    bodyLimit: options.bodyLimitBytes,
+    // A hanging request must not keep close() waiting for its timer.
+    forceCloseConnections: true,
+    routerOptions: { ignoreTrailingSlash: true },
+  });
+
+  app.removeContentTypeParser('text/plain');
+  // Any non-JSON body is read (within the size limit) and handed to the
+  // routes as a marker, so they can answer 400 naming the Content-Type.
+  app.addContentTypeParser('*', { parseAs: 'buffer' }, (request, _body, done) => {
+    done(null, new NonJsonBody(request.headers['content-type'] ?? '(none)'));
+  });
+
+  app.setErrorHandler((error: FastifyError, request, reply) => {
+    const status =
+      error.statusCode !== undefined && error.statusCode >= 400 ? error.statusCode : 500;
+    if (status >= 500) {
+      request.log.error({ err: error }, 'unexpected error');
+      return sendError(reply, 500, 'internal server error');
+    }
+    return sendError(reply, status, clientErrorMessage(error, options.bodyLimitBytes));
+  });
+
+  app.setNotFoundHandler((request, reply) =>
+    sendError(
+      reply,
+      404,
+      `no route ${request.method} ${request.url.split('?')[0] ?? ''}: the users API lives under ${options.prefix}/users`,
+    ),
+  );
+
+  void app.register(
+    (api, _options, done) => {
+      registerApiHooks(api, {
+        options,
+        defects,
+        faults: new RandomFaults(options),
+        scenarios,
+        rateLimiter: options.rateLimitRps > 0 ? new TokenBucket(options.rateLimitRps) : undefined,
+        counters,
+      });
+      registerUserRoutes(api, {
+        repository,
+        defects,
+        idempotency: new IdempotencyKeys(options.idempotencyTtlMs),
+      });
+      // mockapi.io answers an unknown path inside a project with its usual "Not found".
+      api.setNotFoundHandler((_request, reply) => sendNotFound(reply));
+      done();
+    },
+    { prefix: options.prefix },
+  );
+
+  void app.register(
+    (control, _options, done) => {
+      registerControlRoutes(control, { repository, scenarios, counters });
+      done();
+    },
+    { prefix: controlPrefix },
+  );
+
+  app.addHook('onClose', (_instance, done) => {
+    repository.close();
+    done();
+  });
+
+  return app;
+}
+
+/** Turns fastify's own 4xx errors into messages that say what to fix. */
+function clientErrorMessage(error: FastifyError, bodyLimitBytes: number): string {
+  switch (error.code) {
+    case 'FST_ERR_CTP_BODY_TOO_LARGE':
+      return `request body is larger than the ${bodyLimitBytes}-byte limit`;
+    case 'FST_ERR_CTP_INVALID_JSON_BODY':
+      return `request body is not valid JSON: ${error.message}`;
+    case 'FST_ERR_CTP_EMPTY_JSON_BODY':
+      return 'request body is empty: send a JSON object with Content-Type: application/json';
+    default:
+      return error.message;
+  }
+}

@@ -1,0 +1,125 @@
+import type { UserRecord, UserStore } from './store';
+
+/** Query keys with a meaning of their own; every other key is a field filter. */
+const reservedKeys = new Set(['page', 'limit', 'sortBy', 'order', 'search']);
+
+/** A parsed `GET /users` query string. */
+export interface ListQuery {
+  /** 1-based page; only meaningful with `limit`. */
+  page: number | undefined;
+  limit: number | undefined;
+  sortBy: string | undefined;
+  order: 'asc' | 'desc';
+  search: string | undefined;
+  filters: readonly (readonly [field: string, value: string])[];
+  /** Whether the request had any query parameter: an empty result then answers 404. */
+  hasParameters: boolean;
+}
+
+/** Reads the query string the way mockapi.io does; unusable page/limit values are ignored. */
+export function parseListQuery(raw: Readonly<Record<string, unknown>>): ListQuery {
+  const filters: [string, string][] = [];
+  for (const [key, value] of Object.entries(raw)) {
+    const text = firstText(value);
+    if (!reservedKeys.has(key) && text !== undefined) filters.push([key, text]);
+  }
+  const sortBy = firstText(raw['sortBy']);
+  const search = firstText(raw['search']);
+  return {
+    page: positiveInteger(firstText(raw['page'])),
+    limit: positiveInteger(firstText(raw['limit'])),
+    sortBy: sortBy === '' ? undefined : sortBy,
+    order: firstText(raw['order'])?.toLowerCase() === 'desc' ? 'desc' : 'asc',
+    search: search === '' ? undefined : search,
+    filters,
+    hasParameters: Object.keys(raw).length > 0,
+  };
+}
+
+/**
+ * Runs a list query. Without filters, search or a sort field other than id,
+ * the page is read straight from the store's id order, so it costs O(limit)
+ * whatever the collection size; anything else scans the collection.
+ */
+export function runListQuery(store: UserStore, query: ListQuery): UserRecord[] {
+  const descending = query.order === 'desc';
+  const offset = query.limit === undefined ? 0 : ((query.page ?? 1) - 1) * query.limit;
+  const count = query.limit ?? store.size;
+  const byIdOnly = query.sortBy === undefined || query.sortBy === 'id';
+  if (byIdOnly && query.search === undefined && query.filters.length === 0) {
+    return store.slice(offset, count, descending);
+  }
+
+  const search = query.search?.toLowerCase();
+  const filters = query.filters.map(([field, value]) => [field, value.toLowerCase()] as const);
+  const matches: UserRecord[] = [];
+  for (const record of store.values()) {
+    if (search !== undefined && !matchesSearch(record, search)) continue;
+    if (!filters.every(([field, value]) => matchesFilter(record, field, value))) continue;
+    matches.push(record);
+  }
+  if (!byIdOnly && query.sortBy !== undefined) {
+    const field = query.sortBy;
+    matches.sort((a, b) => compareField(ownValue(a, field), ownValue(b, field), descending));
+  } else if (descending) {
+    matches.reverse();
+  }
+  return matches.slice(offset, offset + count);
+}
+
+function firstText(value: unknown): string | undefined {
+  const first: unknown = Array.isArray(value) ? value[0] : value;
+  return typeof first === 'string' ? first : undefined;
+}
+
+function positiveInteger(text: string | undefined): number | undefined {
+  if (text === undefined || !/^\d{1,9}$/.test(text)) return undefined;
+  const value = Number(text);
+  return value >= 1 ? value : undefined;
+}
+
+/** A record's own field; inherited names like `__proto__` or `constructor` are not fields. */
+function ownValue(record: UserRecord, field: string): unknown {
+  return Object.hasOwn(record, field) ? record[field] : undefined;
+}
+
+function matchesSearch(record: UserRecord, term: string): boolean {
+  return Object.values(record).some(
+    (value) => typeof value === 'string' && value.toLowerCase().includes(term),
+  );
+}
+
+function matchesFilter(record: UserRecord, field: string, value: string): boolean {
+  const text = asText(ownValue(record, field));
+  return text !== undefined && text.toLowerCase().includes(value);
+}
+
+function asText(value: unknown): string | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value === 'string') return value;
+  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
+  return JSON.stringify(value);
+}
+
+/** Numbers before strings before anything else; missing values last in either order. */
+function compareField(a: unknown, b: unknown, descending: boolean): number {
+  const aMissing = a === undefined || a === null;
+  const bMissing = b === undefined || b === null;
+  if (aMissing || bMissing) return Number(aMissing) - Number(bMissing);
+  const rankDifference = typeRank(a) - typeRank(b);
+  if (rankDifference !== 0) return rankDifference;
+  const comparison = compareSameType(a, b);
+  return descending ? -comparison : comparison;
+}
+
+function typeRank(value: unknown): number {
+  if (typeof value === 'number') return 0;
+  if (typeof value === 'string') return 1;
+  return 2;
+}
+
+function compareSameType(a: unknown, b: unknown): number {
+  if (typeof a === 'number' && typeof b === 'number') return a - b;
+  if (typeof a === 'string' && typeof b === 'string') return a.localeCompare(b);
+  return (asText(a) ?? '').localeCompare(asText(b) ?? '');
+}

@@ -1,0 +1,11 @@
+import type { FastifyReply } from 'fastify';
+
+/** mockapi.io answers a missing record or an empty query with this JSON string. */
+export function sendNotFound(reply: FastifyReply): FastifyReply {
+  return reply.code(404).type('application/json; charset=utf-8').send(JSON.stringify('Not found'));
+}
+
+/** Answers `{ "error": message }`, the shape of every error this server invents. */
+export function sendError(reply: FastifyReply, status: number, message: string): FastifyReply {
+  return reply.code(status).type('application/json; charset=utf-8').send({ error: message });
+}
