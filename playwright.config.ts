@@ -74,6 +74,8 @@ const mockServer = (port: number, env: Record<string, string> = {}) => ({
 
 export default defineConfig<Use>({
   fullyParallel: true,
+  // API tests wait on I/O, not CPU: more workers than cores pays off.
+  workers: 4,
   forbidOnly: Boolean(process.env.CI),
   timeout: 60_000,
   expect: { timeout: 10_000 },

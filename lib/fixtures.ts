@@ -8,7 +8,6 @@ import { createLogger, type Logger } from './logging/logger';
 import { API_CALLS_ATTACHMENT, testInfoObserver } from './reporting/api-steps';
 import { CleanupRegistry, sweepMarkedUsers } from './users/cleanup-registry';
 import { newRunId, UserFactory } from './users/user-factory';
-import type { User } from './users/user-schema';
 import { UsersApi } from './users/users-api';
 
 export { expect };
@@ -44,7 +43,7 @@ export function createUsersApi(
     logger: Logger;
     observers?: ApiObserver[];
     headers?: Record<string, string>;
-    onCreated?: (user: User) => void;
+    onCreated?: (id: string) => void;
   },
 ): UsersApi {
   const retry: RetryPolicy = { ...DEFAULT_RETRY_POLICY, ...environment.retry };
@@ -135,8 +134,8 @@ export const test = base.extend<TestFixtures, WorkerFixtures>({
         logger,
         headers: apiHeaders,
         observers: [reportObserver, ...apiObservers],
-        onCreated: (user) => {
-          cleanup.track(user.id);
+        onCreated: (id) => {
+          cleanup.track(id);
         },
       });
       try {

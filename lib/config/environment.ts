@@ -46,8 +46,14 @@ export const LOCAL_DEFAULTS = {
   pollIntervalsMs: [10, 25, 50, 50, 100],
 };
 
+/** A configuration mistake the user fixes in the shell or `.env`; it prints as its message alone. */
 export class ConfigError extends Error {
-  override name = 'ConfigError';
+  constructor(message: string) {
+    super(message);
+    this.name = 'ConfigError';
+    // Playwright prints a config's load error with its stack: frames in our loader only bury the fix.
+    this.stack = `${this.name}: ${message}`;
+  }
 }
 
 const positiveInt = (variable: string) =>
@@ -115,12 +121,15 @@ function environmentSchema(prefix: string, defaults: Defaults) {
   });
 }
 
-/** Keeps only variables that are set to something, so empty lines in .env count as unset. */
+/**
+ * The environment's variables keyed without their prefix (`QA_BASE_URL` → `BASE_URL`), keeping only
+ * those set to something, so empty lines in .env count as unset.
+ */
 function setVariables(env: NodeJS.ProcessEnv, prefix: string): Record<string, string> {
   const out: Record<string, string> = {};
   for (const [key, value] of Object.entries(env)) {
     if (key.startsWith(`${prefix}_`) && value !== undefined && value.trim() !== '')
-      out[key] = value;
+      out[key.slice(prefix.length + 1)] = value;
   }
   return out;
 }

@@ -1,18 +1,21 @@
 /**
- * The project names given with `--project` on the command line (both `--project x` and
+ * The project names given with `--project` on the command line (`--project x y` and
  * `--project=x`), lower-cased. Playwright has no default-project setting, so the config reads them
  * to decide which environments to define and which embedded servers to start.
  */
 export function selectedProjects(argv: readonly string[] = process.argv): string[] {
   const names: string[] = [];
-  argv.forEach((arg, i) => {
-    if (arg === '--project') {
-      const next = argv[i + 1];
-      if (next !== undefined) names.push(...next.split(','));
-    } else if (arg.startsWith('--project=')) {
-      names.push(...arg.slice('--project='.length).split(','));
+  // `--project` is variadic in Playwright's CLI: `--project unit qa` selects both, up to the next option.
+  let variadic = false;
+  for (const arg of argv) {
+    if (arg === '--') break;
+    if (variadic && !arg.startsWith('-')) {
+      names.push(...arg.split(','));
+      continue;
     }
-  });
+    variadic = arg === '--project';
+    if (arg.startsWith('--project=')) names.push(...arg.slice('--project='.length).split(','));
+  }
   return names.map((name) => name.trim().toLowerCase()).filter((name) => name !== '');
 }
 

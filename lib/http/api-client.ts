@@ -117,7 +117,9 @@ export class ApiClient {
       const decision = decideRetry(last.outcome, attempt, performance.now() - started, policy);
       if (!decision.retry) break;
 
-      if (!idempotent && isAmbiguous(last.outcome) && req.reconcile !== undefined) {
+      if (!idempotent && isAmbiguous(last.outcome)) {
+        // Sending again could act twice; without a way to check, the ambiguous answer is final.
+        if (req.reconcile === undefined) break;
         const found = await req.reconcile();
         if (found !== undefined) {
           reconciled = true;

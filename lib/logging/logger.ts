@@ -28,7 +28,9 @@ export function useColour(
 ): boolean {
   if (env.NO_COLOR !== undefined && env.NO_COLOR !== '') return false;
   if (env.FORCE_COLOR !== undefined && env.FORCE_COLOR !== '0') return true;
-  return stream.isTTY && env.CI === undefined;
+  // isTTY is undefined, not false, on a pipe; pino-pretty would read `undefined` as "detect it
+  // yourself" and colour CI logs.
+  return stream.isTTY === true && env.CI === undefined;
 }
 
 export interface LoggerOptions {

@@ -34,8 +34,8 @@ export interface ConsistencyOptions {
 export interface UsersApiOptions {
   client: ApiClient;
   consistency: ConsistencyOptions;
-  /** Called with every user this client creates (cleanup registries hook in here). */
-  onCreated?: (user: User) => void;
+  /** Called with the id of every user this client creates (cleanup registries hook in here). */
+  onCreated?: (id: string) => void;
   /** Resource path under the API root. Default `users`. */
   resource?: string;
 }
@@ -63,17 +63,22 @@ export class UsersApi {
    * failure looks the user up by its unique email and adopts it before sending again.
    */
   async create(payload: NewUser): Promise<User> {
-    const idempotencyKey = randomUUID();
+    return this.expectUser(await this.createResponse(payload), 'POST', this.resource, [201]);
+  }
+
+  /** Sends a duplicate-safe create and returns the response unchecked, for tests of the status itself. */
+  async createResponse(payload: Record<string, unknown>): Promise<ApiResult> {
     const result = await this.client.send({
       method: 'POST',
       path: this.resource,
       body: payload,
-      headers: { 'idempotency-key': idempotencyKey },
+      headers: { 'idempotency-key': randomUUID() },
       reconcile: () => this.reconcileCreate(payload),
     });
-    const user = this.expectUser(result, 'POST', this.resource, [201]);
-    this.options.onCreated?.(user);
-    return user;
+    const id = idOf(result.text);
+    // Registered before any check, so even a create answered with the wrong status is cleaned up.
+    if (id !== undefined && result.status < 300) this.options.onCreated?.(id);
+    return result;
   }
 
   /** Reads a user (expects 200). */
@@ -203,7 +208,7 @@ export class UsersApi {
     return `${this.resource}/${encodeURIComponent(id)}`;
   }
 
-  private async reconcileCreate(payload: NewUser): Promise<ApiResult | undefined> {
+  private async reconcileCreate(payload: Record<string, unknown>): Promise<ApiResult | undefined> {
     if (typeof payload.email !== 'string' || payload.email === '') return undefined;
     const matches = await this.findByEmail(payload.email);
     const [first, ...duplicates] = [...matches].sort((a, b) => compareIds(a.id, b.id));
@@ -258,4 +263,13 @@ export function compareIds(a: string, b: string): number {
   const nb = Number(b);
   if (Number.isInteger(na) && Number.isInteger(nb)) return na - nb;
   return a.localeCompare(b);
+}
+
+function idOf(text: string): string | undefined {
+  try {
+    const body = JSON.parse(text) as { id?: unknown };
+    return typeof body.id === 'string' || typeof body.id === 'number' ? String(body.id) : undefined;
+  } catch {
+    return undefined;
+  }
 }
