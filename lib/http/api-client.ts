@@ -107,13 +107,7 @@ export class ApiClient {
 
     for (;;) {
       attempt += 1;
-      const attemptStart = performance.now();
       last = await this.attempt(req);
-      const attemptMs = Math.round(performance.now() - attemptStart);
-      this.options.logger.debug(
-        { attempt, ms: attemptMs },
-        `${call} → ${describeOutcome(last.outcome)}`,
-      );
       const decision = decideRetry(last.outcome, attempt, performance.now() - started, policy);
       if (!decision.retry) break;
 
@@ -169,7 +163,7 @@ export class ApiClient {
       durationMs,
       reconciled,
     };
-    this.options.logger.debug({ status: result.status, ms: durationMs, attempts: attempt }, call);
+    this.options.logger.debug(`${call} → ${result.status} (${durationMs} ms, attempt ${attempt})`);
     await this.notify(req, call, result, retries, undefined);
     return result;
   }

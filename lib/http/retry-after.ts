@@ -10,8 +10,9 @@ export function parseRetryAfter(
   const trimmed = value.trim();
   if (trimmed === '') return undefined;
   if (/^\d+$/.test(trimmed)) return Number(trimmed) * 1000;
-  // Only an HTTP date is allowed besides delay-seconds; Date.parse accepts too much, so require a weekday-led form.
-  if (!/^[A-Za-z]{3},? /.test(trimmed)) return undefined;
+  // Only an HTTP date is allowed besides delay-seconds; Date.parse accepts too much, so require a
+  // weekday-led form: `Sun, 06 Nov 1994 …`, the obsolete `Sunday, 06-Nov-94 …` and asctime's `Sun Nov  6 …`.
+  if (!/^[A-Za-z]{3,9},? /.test(trimmed)) return undefined;
   const at = Date.parse(trimmed);
   if (Number.isNaN(at)) return undefined;
   return Math.max(0, at - now);

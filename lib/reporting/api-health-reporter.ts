@@ -1,0 +1,74 @@
+import fs from 'node:fs';
+import path from 'node:path';
+
+import type { Reporter, TestCase, TestResult } from '@playwright/test/reporter';
+import { z } from 'zod';
+
+import {
+  type ApiHealthSummary,
+  formatApiHealthMarkdown,
+  formatApiHealthTable,
+  type ObservedCall,
+  recordedCallSchema,
+  summarizeApiHealth,
+} from './api-health';
+import { API_CALLS_ATTACHMENT } from './api-steps';
+
+export interface ApiHealthReporterOptions {
+  /** Where the JSON summary goes; a Markdown twin is written next to it. */
+  outputFile?: string;
+  /** How many of the slowest calls to list. */
+  slowest?: number;
+}
+
+const callsSchema = z.array(recordedCallSchema);
+
+/**
+ * Collects every test's `api-calls.json` attachment and, at the end of the run, prints requests,
+ * statuses, retries and p50/p95/max latency per endpoint plus the slowest calls, and writes them as
+ * JSON and Markdown (also to the GitHub Actions job summary when there is one).
+ */
+export default class ApiHealthReporter implements Reporter {
+  private readonly observed: ObservedCall[] = [];
+  private readonly outputFile: string;
+  private readonly slowest: number;
+
+  constructor(options: ApiHealthReporterOptions = {}) {
+    this.outputFile = path.resolve(options.outputFile ?? 'reports/api-health.json');
+    this.slowest = options.slowest ?? 5;
+  }
+
+  printsToStdio(): boolean {
+    return true;
+  }
+
+  onTestEnd(test: TestCase, result: TestResult): void {
+    for (const attachment of result.attachments) {
+      if (attachment.name !== API_CALLS_ATTACHMENT) continue;
+      const body =
+        attachment.body ??
+        (attachment.path === undefined ? undefined : fs.readFileSync(attachment.path));
+      if (body === undefined) continue;
+      const parsed = callsSchema.safeParse(JSON.parse(body.toString('utf8')));
+      if (!parsed.success) continue; // a foreign attachment of the same name: not ours to count
+      const title = test.titlePath().slice(3).join(' › ');
+      for (const call of parsed.data) this.observed.push({ test: title, call });
+    }
+  }
+
+  onEnd(): void {
+    const summary = summarizeApiHealth(this.observed, this.slowest);
+    console.log(`\n${formatApiHealthTable(summary)}\n`);
+    this.write(summary);
+  }
+
+  private write(summary: ApiHealthSummary): void {
+    const markdown = formatApiHealthMarkdown(summary);
+    fs.mkdirSync(path.dirname(this.outputFile), { recursive: true });
+    fs.writeFileSync(this.outputFile, `${JSON.stringify(summary, null, 2)}\n`);
+    fs.writeFileSync(this.outputFile.replace(/\.json$/, '') + '.md', markdown);
+    const jobSummary = process.env.GITHUB_STEP_SUMMARY;
+    if (jobSummary !== undefined && jobSummary !== '')
+      fs.appendFileSync(jobSummary, `${markdown}\n`);
+  }
+}

@@ -1,0 +1,183 @@
+import { z } from 'zod';
+
+/** The part of a CallRecord that the `api-calls.json` attachment carries and the summary needs. */
+export const recordedCallSchema = z.object({
+  method: z.string(),
+  path: z.string(),
+  route: z.string(),
+  status: z.number().optional(),
+  durationMs: z.number(),
+  attempts: z.number(),
+  retries: z.array(z.unknown()),
+});
+export type RecordedCall = z.infer<typeof recordedCallSchema>;
+
+/** One call as the summary sees it: the call and the test that made it. */
+export interface ObservedCall {
+  test: string;
+  call: RecordedCall;
+}
+
+export interface EndpointHealth {
+  /** `POST /users`, `GET /users/:id`. */
+  endpoint: string;
+  requests: number;
+  /** Final statuses by code; `none` counts calls that got no response. */
+  statuses: Record<string, number>;
+  /** Extra sends beyond the first, summed over the endpoint's calls. */
+  retries: number;
+  p50Ms: number;
+  p95Ms: number;
+  maxMs: number;
+}
+
+export interface SlowCall {
+  test: string;
+  call: string;
+  status: number | undefined;
+  durationMs: number;
+  attempts: number;
+}
+
+export interface ApiHealthSummary {
+  calls: number;
+  retries: number;
+  /** Calls that ended in a 5xx or with no response, after retries. */
+  failedCalls: number;
+  endpoints: EndpointHealth[];
+  slowest: SlowCall[];
+}
+
+/** Nearest-rank percentile of an ascending list; 0 for an empty one. */
+export function percentile(sorted: readonly number[], p: number): number {
+  if (sorted.length === 0) return 0;
+  const rank = Math.max(1, Math.ceil((p / 100) * sorted.length));
+  return sorted[Math.min(rank, sorted.length) - 1] ?? 0;
+}
+
+const endpointOf = (call: RecordedCall) => `${call.method} /${call.route}`;
+
+/** Requests, statuses, retries and latency per endpoint, busiest first, plus the slowest calls. */
+export function summarizeApiHealth(
+  observed: readonly ObservedCall[],
+  slowestCount = 5,
+): ApiHealthSummary {
+  const groups = new Map<string, RecordedCall[]>();
+  for (const { call } of observed) {
+    const key = endpointOf(call);
+    groups.set(key, [...(groups.get(key) ?? []), call]);
+  }
+  const endpoints = [...groups].map(([endpoint, calls]): EndpointHealth => {
+    const durations = calls.map((c) => c.durationMs).sort((a, b) => a - b);
+    const statuses: Record<string, number> = {};
+    for (const c of calls) {
+      const key = c.status === undefined ? 'none' : String(c.status);
+      statuses[key] = (statuses[key] ?? 0) + 1;
+    }
+    return {
+      endpoint,
+      requests: calls.length,
+      statuses,
+      retries: calls.reduce((sum, c) => sum + c.attempts - 1, 0),
+      p50Ms: percentile(durations, 50),
+      p95Ms: percentile(durations, 95),
+      maxMs: durations.at(-1) ?? 0,
+    };
+  });
+  endpoints.sort((a, b) => b.requests - a.requests || a.endpoint.localeCompare(b.endpoint));
+  const slowest = [...observed]
+    .sort((a, b) => b.call.durationMs - a.call.durationMs)
+    .slice(0, slowestCount)
+    .map(({ test, call }) => ({
+      test,
+      call: `${call.method} /${call.path}`,
+      status: call.status,
+      durationMs: call.durationMs,
+      attempts: call.attempts,
+    }));
+  return {
+    calls: observed.length,
+    retries: endpoints.reduce((sum, e) => sum + e.retries, 0),
+    failedCalls: observed.filter(({ call }) => call.status === undefined || call.status >= 500)
+      .length,
+    endpoints,
+    slowest,
+  };
+}
+
+const statusText = (statuses: Record<string, number>) =>
+  Object.entries(statuses)
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([status, count]) => `${status}×${count}`)
+    .join(' ');
+
+const ENDPOINT_HEADER = [
+  'endpoint',
+  'requests',
+  'statuses',
+  'retries',
+  'p50 ms',
+  'p95 ms',
+  'max ms',
+];
+
+function endpointRows(summary: ApiHealthSummary): string[][] {
+  return summary.endpoints.map((e) => [
+    e.endpoint,
+    String(e.requests),
+    statusText(e.statuses),
+    String(e.retries),
+    String(e.p50Ms),
+    String(e.p95Ms),
+    String(e.maxMs),
+  ]);
+}
+
+const slowRow = (s: SlowCall) => [
+  String(s.durationMs),
+  `${s.call} → ${s.status ?? 'no response'}${s.attempts > 1 ? ` (${s.attempts} attempts)` : ''}`,
+  s.test,
+];
+
+function headline(summary: ApiHealthSummary): string {
+  return `API health: ${summary.calls} calls, ${summary.retries} retries, ${summary.failedCalls} ended in 5xx or no response`;
+}
+
+/** The summary as aligned plain-text tables for the terminal. */
+export function formatApiHealthTable(summary: ApiHealthSummary): string {
+  if (summary.calls === 0) return 'API health: no API calls were recorded';
+  const lines = [headline(summary), ...alignColumns([ENDPOINT_HEADER, ...endpointRows(summary)])];
+  lines.push('Slowest calls:', ...alignColumns(summary.slowest.map(slowRow)).map((l) => `  ${l}`));
+  return lines.join('\n');
+}
+
+/** The summary as Markdown, for CI job summaries and report attachments. */
+export function formatApiHealthMarkdown(summary: ApiHealthSummary): string {
+  const table = (header: string[], rows: string[][]) =>
+    [header, header.map(() => '---'), ...rows].map((r) => `| ${r.join(' | ')} |`).join('\n');
+  if (summary.calls === 0) return '### API health\n\nNo API calls were recorded.\n';
+  return [
+    '### API health',
+    '',
+    headline(summary),
+    '',
+    table(ENDPOINT_HEADER, endpointRows(summary)),
+    '',
+    '#### Slowest calls',
+    '',
+    table(['ms', 'call', 'test'], summary.slowest.map(slowRow)),
+    '',
+  ].join('\n');
+}
+
+function alignColumns(rows: readonly string[][]): string[] {
+  const widths: number[] = [];
+  for (const row of rows)
+    row.forEach((cell, i) => (widths[i] = Math.max(widths[i] ?? 0, cell.length)));
+  return rows.map((row) =>
+    row
+      .map((cell, i) => (i === row.length - 1 ? cell : cell.padEnd(widths[i] ?? 0)))
+      .join('  ')
+      .trimEnd(),
+  );
+}

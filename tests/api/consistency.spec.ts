@@ -1,0 +1,62 @@
+import { expect, test } from '../../lib/fixtures';
+
+/**
+ * Replicated backends answer reads from a copy that lags writes. These checks poll with the
+ * environment's bounded window instead of sleeping, so they cost no more than the lag itself.
+ */
+test.describe('eventual consistency', { tag: '@consistency' }, () => {
+  test('a created user becomes readable (read-your-write)', async ({ users, factory }) => {
+    const created = await users.create(factory.build());
+    const started = Date.now();
+    const seen = await users.waitUntilVisible(created.id);
+    expect(seen).toEqual(created);
+    expect(Date.now() - started, 'visible within the consistency window').toBeLessThanOrEqual(
+      users.consistency.timeoutMs,
+    );
+  });
+
+  test('a created user appears in filtered lists', async ({ users, factory }) => {
+    const created = await users.create(factory.build());
+    await expect
+      .poll(async () => (await users.findByEmail(created.email ?? '')).map((u) => u.id), {
+        message: 'the new user to be listed',
+        ...users.pollOptions(),
+      })
+      .toEqual([created.id]);
+  });
+
+  test('an update becomes visible to reads', async ({ users, factory }) => {
+    const created = await users.create(factory.build());
+    await users.waitUntilVisible(created.id);
+    await users.patch(created.id, { name: 'Eventually Renamed' });
+    await expect
+      .poll(async () => (await users.find(created.id))?.name, {
+        message: 'the new name',
+        ...users.pollOptions(),
+      })
+      .toBe('Eventually Renamed');
+  });
+
+  test('a deleted user answers 404 within the consistency window', async ({ users, factory }) => {
+    const created = await users.create(factory.build());
+    await users.waitUntilVisible(created.id);
+    await users.delete(created.id);
+    const started = Date.now();
+    await users.waitUntilDeleted(created.id);
+    expect(Date.now() - started).toBeLessThanOrEqual(users.consistency.timeoutMs);
+  });
+
+  test('a deleted user leaves filtered lists', async ({ users, factory }) => {
+    const created = await users.create(factory.build());
+    await expect
+      .poll(async () => (await users.findByEmail(created.email ?? '')).length, users.pollOptions())
+      .toBe(1);
+    await users.delete(created.id);
+    await expect
+      .poll(async () => (await users.findByEmail(created.email ?? '')).length, {
+        message: 'the deleted user to leave the list',
+        ...users.pollOptions(),
+      })
+      .toBe(0);
+  });
+});
