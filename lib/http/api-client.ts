@@ -138,7 +138,7 @@ export class ApiClient {
         delayMs: decision.delayMs,
       };
       retries.push(retry);
-      this.options.logger.warn(
+      this.options.logger.info(
         `${call}: ${decision.reason} on attempt ${attempt}; retrying in ${decision.delayMs} ms`,
       );
       for (const observer of this.observers) observer.onRetry?.(retry);

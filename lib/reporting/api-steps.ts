@@ -14,42 +14,60 @@ export function stepTitle(call: CallRecord): string {
   return `${call.method} /${call.path} → ${outcome} (${call.durationMs} ms${retries}${adopted})`;
 }
 
-/** Pretty-prints JSON bodies and cuts large ones. */
-export function formatBody(body: string): string {
-  let text = body;
-  try {
-    text = JSON.stringify(JSON.parse(body), null, 2);
-  } catch {
-    // not JSON: attach as sent
+/** A body for a JSON attachment: parsed when it is JSON, the text otherwise, cut with a note when large. */
+function bodyForJson(body: string): { body: unknown; note?: string } {
+  if (body.length > MAX_ATTACHMENT_CHARS) {
+    return {
+      body: body.slice(0, MAX_ATTACHMENT_CHARS),
+      note: `truncated: ${body.length - MAX_ATTACHMENT_CHARS} more characters not shown`,
+    };
   }
-  if (text.length <= MAX_ATTACHMENT_CHARS) return text;
-  return `${text.slice(0, MAX_ATTACHMENT_CHARS)}\n… truncated: ${text.length - MAX_ATTACHMENT_CHARS} more characters not shown`;
+  try {
+    return { body: JSON.parse(body) as unknown };
+  } catch {
+    return { body };
+  }
 }
 
-/** The request and response of a call as one readable text (headers already redacted). */
-export function formatExchange(call: CallRecord): string {
-  const lines = [`${call.method} ${call.request.url}`];
-  for (const [name, value] of Object.entries(call.request.headers)) lines.push(`${name}: ${value}`);
-  if (call.request.body !== undefined) lines.push('', formatBody(call.request.body));
-  lines.push('', '---', '');
-  if (call.response === undefined) {
-    lines.push(call.error ?? 'no response');
-  } else {
-    lines.push(`HTTP ${call.status ?? '?'} (${call.durationMs} ms, attempt ${call.attempts})`);
-    for (const [name, value] of Object.entries(call.response.headers))
-      lines.push(`${name}: ${value}`);
-    lines.push('', formatBody(call.response.body));
-  }
-  for (const retry of call.retries)
-    lines.push(`retry: attempt ${retry.attempt} ${retry.reason}, waited ${retry.delayMs} ms`);
-  return lines.join('\n');
+/** The request of a call as a JSON document (headers already redacted by the client). */
+export function requestDocument(call: CallRecord): Record<string, unknown> {
+  const { body, note } =
+    call.request.body === undefined
+      ? { body: undefined, note: undefined }
+      : bodyForJson(call.request.body);
+  return {
+    method: call.method,
+    url: call.request.url,
+    headers: call.request.headers,
+    ...(body === undefined ? {} : { body }),
+    ...(note === undefined ? {} : { note }),
+  };
+}
+
+/** The final response of a call (or why there was none) and its retries, as a JSON document. */
+export function responseDocument(call: CallRecord): Record<string, unknown> {
+  const retries = call.retries.map(
+    (r) => `attempt ${r.attempt}: ${r.reason}, retried after ${r.delayMs} ms`,
+  );
+  const timing = { durationMs: call.durationMs, attempts: call.attempts, retries };
+  if (call.response === undefined) return { error: call.error ?? 'no response', ...timing };
+  const { body, note } = bodyForJson(call.response.body);
+  return {
+    status: call.status,
+    ...timing,
+    ...(call.reconciled ? { reconciled: 'adopted from a lookup after an ambiguous failure' } : {}),
+    headers: call.response.headers,
+    body,
+    ...(note === undefined ? {} : { note }),
+  };
 }
 
 export const API_CALLS_ATTACHMENT = 'api-calls.json';
 
 /**
  * Records each call on the running test: a step titled with method, path, status and time holding
- * the exchange, an annotation per retry, and the call list for the end-of-run health summary.
+ * `request` and `response` JSON attachments (Allure and the HTML report show them under the step),
+ * an annotation per retry, and the call list for the end-of-run health summary.
  */
 export function testInfoObserver(testInfo: TestInfo): ApiObserver & { calls: CallRecord[] } {
   const calls: CallRecord[] = [];
@@ -62,13 +80,23 @@ export function testInfoObserver(testInfo: TestInfo): ApiObserver & { calls: Cal
       });
     },
     async onCall(call: CallRecord) {
+      if (call.reconciled) {
+        testInfo.annotations.push({
+          type: 'api-reconciled',
+          description: `${call.method} /${call.path}: failed ambiguously, but the server had acted; its result was adopted`,
+        });
+      }
       calls.push({ ...call, request: { ...call.request, body: undefined }, response: undefined });
       await test.step(
         stepTitle(call),
         async (step) => {
-          await step.attach(`${call.method} /${call.route}`, {
-            body: formatExchange(call),
-            contentType: 'text/plain',
+          await step.attach('request', {
+            body: JSON.stringify(requestDocument(call), null, 2),
+            contentType: 'application/json',
+          });
+          await step.attach('response', {
+            body: JSON.stringify(responseDocument(call), null, 2),
+            contentType: 'application/json',
           });
         },
         { box: true },

@@ -24,7 +24,13 @@ export interface FaultScenario {
   /** Replaces the scenario's rules. */
   script(rules: FaultRule[]): Promise<void>;
   /** How many requests the scenario has seen, per rule and in all. */
-  stats(): Promise<{ requests: number; rules: { hits: number }[] }>;
+  stats(): Promise<ScenarioStats>;
+}
+
+export interface ScenarioStats {
+  requests: number;
+  requestsByMethod: Partial<Record<string, number>>;
+  rules: { hits: number; matched: number }[];
 }
 
 const SCENARIO_HEADER = 'x-mock-scenario';
@@ -51,7 +57,7 @@ export const test = base.extend<{ faults: FaultScenario }>({
       async stats() {
         const response = await control.get(`scenarios/${id}`);
         expect(response.status(), `reading scenario ${id}`).toBe(200);
-        return (await response.json()) as { requests: number; rules: { hits: number }[] };
+        return (await response.json()) as ScenarioStats;
       },
     };
     await use(scenario);
