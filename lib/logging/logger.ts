@@ -23,13 +23,13 @@ export function logLevelFromEnv(
 
 /** Whether output should be coloured: a terminal, not CI, and NO_COLOR unset. */
 export function useColour(
-  stream: NodeJS.WriteStream = process.stderr,
+  // isTTY is undefined, not false, on a pipe or file, whatever NodeJS.WriteStream claims.
+  stream: { isTTY?: boolean } = process.stderr,
   env: NodeJS.ProcessEnv = process.env,
 ): boolean {
   if (env.NO_COLOR !== undefined && env.NO_COLOR !== '') return false;
   if (env.FORCE_COLOR !== undefined && env.FORCE_COLOR !== '0') return true;
-  // isTTY is undefined, not false, on a pipe; pino-pretty would read `undefined` as "detect it
-  // yourself" and colour CI logs.
+  // Never `undefined`: pino-pretty reads that as "detect it yourself" and colours CI logs.
   return stream.isTTY === true && env.CI === undefined;
 }
 

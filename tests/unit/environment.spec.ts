@@ -1,0 +1,188 @@
+import { expect, test } from '@playwright/test';
+
+import {
+  ConfigError,
+  isConfigured,
+  LOCAL_DEFAULTS,
+  loadEnvironment,
+} from '../../lib/config/environment';
+
+const ROOT = 'https://abc123.mockapi.io/api/v1';
+
+/** The ConfigError message `loadEnvironment` throws for `env`. */
+function problem(env: NodeJS.ProcessEnv, name: 'qa' | 'staging' | 'production' = 'qa'): string {
+  try {
+    loadEnvironment(name, env);
+  } catch (error) {
+    expect(error).toBeInstanceOf(ConfigError);
+    return (error as ConfigError).message;
+  }
+  throw new Error(`loadEnvironment accepted ${JSON.stringify(env)}`);
+}
+
+test.describe('loadEnvironment messages', () => {
+  test('a missing base URL names the variable and .env.example', () => {
+    expect(problem({})).toBe(
+      'Environment "qa" is not configured: QA_BASE_URL is not set. ' +
+        'Set it in the shell or copy .env.example to .env and fill it in.',
+    );
+  });
+
+  test('a blank base URL counts as missing', () => {
+    expect(problem({ STAGING_BASE_URL: '   ' }, 'staging')).toContain(
+      'STAGING_BASE_URL is not set',
+    );
+  });
+
+  test("another environment's variables do not configure this one", () => {
+    expect(problem({ STAGING_BASE_URL: ROOT })).toContain('QA_BASE_URL is not set');
+  });
+
+  test('a malformed URL is rejected with an example of a good one', () => {
+    for (const url of ['not-a-url', 'ftp://abc123.mockapi.io/api/v1', 'abc123.mockapi.io/api/v1']) {
+      expect(problem({ QA_BASE_URL: url }), url).toContain(
+        'QA_BASE_URL is not an http(s) URL; expected the API root, e.g. https://<id>.mockapi.io/api/v1',
+      );
+    }
+  });
+
+  test('a URL of the users resource instead of the API root is rejected', () => {
+    for (const url of [`${ROOT}/users`, `${ROOT}/users/`]) {
+      expect(problem({ QA_BASE_URL: url }), url).toContain(
+        'QA_BASE_URL must be the API root without /users',
+      );
+    }
+  });
+
+  test('a non-numeric timeout is rejected by name', () => {
+    expect(problem({ QA_BASE_URL: ROOT, QA_TIMEOUT_MS: '10s' })).toContain(
+      'QA_TIMEOUT_MS must be a whole number of milliseconds or a count',
+    );
+    expect(problem({ QA_BASE_URL: ROOT, QA_TIMEOUT_MS: '0' })).toContain(
+      'QA_TIMEOUT_MS must be greater than 0',
+    );
+    expect(problem({ QA_BASE_URL: ROOT, QA_TIMEOUT_MS: '2.5' })).toContain(
+      'QA_TIMEOUT_MS must be a whole number',
+    );
+  });
+
+  test('bad poll intervals are rejected with an example', () => {
+    for (const value of ['100,,500', 'fast', '100,-5', '0']) {
+      expect(problem({ QA_BASE_URL: ROOT, QA_POLL_INTERVALS_MS: value }), value).toContain(
+        'QA_POLL_INTERVALS_MS must be a comma-separated list of positive milliseconds, e.g. 100,250,500',
+      );
+    }
+  });
+
+  test('too many retry attempts are rejected', () => {
+    expect(problem({ QA_BASE_URL: ROOT, QA_RETRY_ATTEMPTS: '50' })).toContain(
+      'QA_RETRY_ATTEMPTS must be at most 20',
+    );
+  });
+
+  test('a max delay below the base delay is rejected with both values', () => {
+    expect(
+      problem({ QA_BASE_URL: ROOT, QA_RETRY_BASE_DELAY_MS: '1000', QA_RETRY_MAX_DELAY_MS: '10' }),
+    ).toBe(
+      'Environment "qa": QA_RETRY_MAX_DELAY_MS (10) is below QA_RETRY_BASE_DELAY_MS (1000): raise it or lower the base delay.',
+    );
+  });
+
+  test('every bad variable is reported at once', () => {
+    const message = problem({ QA_TIMEOUT_MS: 'x', QA_POLL_INTERVALS_MS: 'y' });
+    expect(message).toContain('QA_BASE_URL is not set');
+    expect(message).toContain('QA_TIMEOUT_MS must be');
+    expect(message).toContain('QA_POLL_INTERVALS_MS must be');
+  });
+
+  test('a ConfigError prints as its message, without a stack trace', () => {
+    const error = new ConfigError('QA_BASE_URL is not set');
+    expect(error.stack).toBe('ConfigError: QA_BASE_URL is not set');
+    expect(error.name).toBe('ConfigError');
+  });
+});
+
+test.describe('loadEnvironment values', () => {
+  test('a remote environment gets SaaS defaults', () => {
+    expect(loadEnvironment('qa', { QA_BASE_URL: ROOT })).toEqual({
+      name: 'qa',
+      baseUrl: ROOT,
+      token: undefined,
+      allowWrites: true,
+      timeoutMs: 10_000,
+      retry: {
+        attempts: 4,
+        baseDelayMs: 500,
+        maxDelayMs: 8_000,
+        maxRetryAfterMs: 30_000,
+        budgetMs: 60_000,
+      },
+      consistency: { timeoutMs: 15_000, intervalsMs: [100, 250, 500, 1000] },
+    });
+  });
+
+  test('local gets tight defaults and takes its URL from the override', () => {
+    const local = loadEnvironment('local', {}, { baseUrl: 'http://127.0.0.1:4010/api/v1' });
+    expect(local).toMatchObject({
+      baseUrl: 'http://127.0.0.1:4010/api/v1',
+      timeoutMs: LOCAL_DEFAULTS.timeoutMs,
+      retry: { attempts: LOCAL_DEFAULTS.attempts, baseDelayMs: LOCAL_DEFAULTS.baseDelayMs },
+      consistency: { intervalsMs: LOCAL_DEFAULTS.pollIntervalsMs },
+    });
+  });
+
+  test('tuning variables override the defaults', () => {
+    const qa = loadEnvironment('qa', {
+      QA_BASE_URL: ROOT,
+      QA_API_TOKEN: ' s3cret ',
+      QA_TIMEOUT_MS: '2500',
+      QA_RETRY_ATTEMPTS: '7',
+      QA_RETRY_BASE_DELAY_MS: '50',
+      QA_RETRY_MAX_DELAY_MS: '900',
+      QA_RETRY_MAX_RETRY_AFTER_MS: '1234',
+      QA_RETRY_BUDGET_MS: '9999',
+      QA_POLL_TIMEOUT_MS: '3000',
+      QA_POLL_INTERVALS_MS: '20, 40,80',
+    });
+    expect(qa).toMatchObject({
+      token: 's3cret',
+      timeoutMs: 2_500,
+      retry: {
+        attempts: 7,
+        baseDelayMs: 50,
+        maxDelayMs: 900,
+        maxRetryAfterMs: 1_234,
+        budgetMs: 9_999,
+      },
+      consistency: { timeoutMs: 3_000, intervalsMs: [20, 40, 80] },
+    });
+  });
+
+  test('empty variables count as unset', () => {
+    const qa = loadEnvironment('qa', { QA_BASE_URL: ROOT, QA_API_TOKEN: '', QA_TIMEOUT_MS: ' ' });
+    expect(qa.token).toBeUndefined();
+    expect(qa.timeoutMs).toBe(10_000);
+  });
+
+  test('trailing slashes and whitespace are trimmed from the base URL', () => {
+    expect(loadEnvironment('qa', { QA_BASE_URL: ` ${ROOT}// ` }).baseUrl).toBe(ROOT);
+  });
+
+  test('production is read-only unless PRODUCTION_ALLOW_WRITES=true', () => {
+    const prod = (extra: NodeJS.ProcessEnv = {}) =>
+      loadEnvironment('production', { PRODUCTION_BASE_URL: ROOT, ...extra }).allowWrites;
+    expect(prod()).toBe(false);
+    expect(prod({ PRODUCTION_ALLOW_WRITES: 'false' })).toBe(false);
+    expect(prod({ PRODUCTION_ALLOW_WRITES: 'true' })).toBe(true);
+    expect(prod({ PRODUCTION_ALLOW_WRITES: '1' })).toBe(true);
+    expect(
+      problem({ PRODUCTION_BASE_URL: ROOT, PRODUCTION_ALLOW_WRITES: 'yes' }, 'production'),
+    ).toContain('PRODUCTION_ALLOW_WRITES must be true or false');
+  });
+
+  test('isConfigured only checks that the base URL is set', () => {
+    expect(isConfigured('qa', { QA_BASE_URL: 'anything' })).toBe(true);
+    expect(isConfigured('qa', { QA_BASE_URL: ' ' })).toBe(false);
+    expect(isConfigured('qa', {})).toBe(false);
+  });
+});

@@ -1,0 +1,203 @@
+import { expect, test } from '@playwright/test';
+
+import { ApiResponseError, ApiStatusError } from '../../lib/http/api-errors';
+import { compareIds, UsersApi } from '../../lib/users/users-api';
+import {
+  apiUser,
+  type FakeAnswer,
+  fakeClient,
+  inOrder,
+  type SentRequest,
+} from './support/fake-request';
+
+const NOT_FOUND = { status: 404, body: '"Not found"' };
+
+function usersApi(
+  handler: (req: SentRequest, index: number) => FakeAnswer,
+  consistency = { timeoutMs: 5_000, intervalsMs: [5] },
+) {
+  const { client, sent } = fakeClient(handler);
+  return { users: new UsersApi({ client, consistency }), sent };
+}
+
+test.describe('UsersApi.list', () => {
+  test('sends the query as parameters and returns the users', async () => {
+    const { users, sent } = usersApi(inOrder({ status: 200, body: [apiUser('1'), apiUser('2')] }));
+    const list = await users.list({
+      page: 2,
+      limit: 10,
+      sortBy: 'name',
+      order: 'desc',
+      search: 'ann',
+      filters: { email: 'pwrun-' },
+    });
+    expect(list.map((u) => u.id)).toEqual(['1', '2']);
+    expect(sent[0]?.params).toEqual({
+      page: '2',
+      limit: '10',
+      sortBy: 'name',
+      order: 'desc',
+      search: 'ann',
+      email: 'pwrun-',
+    });
+  });
+
+  test('mockapi.io\'s 404 "Not found" for an empty result is an empty list', async () => {
+    const { users } = usersApi(inOrder(NOT_FOUND));
+    expect(await users.list({ filters: { name: 'nobody' } })).toEqual([]);
+  });
+
+  test('a 404 with another body is a readable error, not an empty list', async () => {
+    const { users } = usersApi(inOrder({ status: 404, body: { message: 'no such resource' } }));
+    const error = await users.list().catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ApiResponseError);
+    const message = String(error);
+    expect(message).toContain(
+      'GET /users answered a body that does not match the "Not found" body',
+    );
+    expect(message).toContain('Body: {"message":"no such resource"}');
+  });
+
+  test('a 404 HTML page says the body is not JSON', async () => {
+    const { users } = usersApi(inOrder({ status: 404, body: '<html><body>404</body></html>' }));
+    await expect(users.list()).rejects.toThrow(
+      /answered 404 with a body that is not JSON.*base URL/,
+    );
+  });
+
+  test('a body that breaks the schema names the path, the expectation and an excerpt', async () => {
+    const body = [apiUser('1'), { ...apiUser('2'), id: 2, createdAt: 'yesterday' }];
+    const { users } = usersApi(inOrder({ status: 200, body }));
+    const error = await users.list().catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ApiResponseError);
+    const message = String(error);
+    expect(message).toContain('GET /users answered a body that does not match User[]:');
+    expect(message).toContain('at $[1].id: Invalid input: expected string, received number');
+    expect(message).toContain('at $[1].createdAt: Invalid ISO datetime');
+    expect(message).toContain('Body: [{"id":"1","createdAt":"2026-01-02T03:04:05.000Z"');
+  });
+
+  test('a huge mismatching body is cut in the message', async () => {
+    const body = Array.from({ length: 50 }, (_, i) => ({ ...apiUser(String(i)), id: i }));
+    const { users } = usersApi(inOrder({ status: 200, body }));
+    const message = String(await users.list().catch((e: unknown) => e));
+    expect(message).toContain('… and 45 more');
+    expect(message).toMatch(/… \(\d+ chars\)$/);
+    expect(message.length).toBeLessThan(1_000);
+  });
+
+  test('an unexpected status names the call, the status and the expectation', async () => {
+    const { users } = usersApi(inOrder({ status: 401, body: 'Unauthorized' }));
+    const error = await users.list().catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ApiStatusError);
+    expect(String(error)).toContain('GET /users answered 401, expected 200. Body: Unauthorized');
+  });
+});
+
+test.describe('UsersApi reads', () => {
+  test('get parses the user and escapes the id in the path', async () => {
+    const { users, sent } = usersApi(inOrder({ status: 200, body: apiUser('a/b') }));
+    expect(await users.get('a/b')).toMatchObject({ id: 'a/b' });
+    expect(sent[0]?.path).toBe('users/a%2Fb');
+  });
+
+  test('get of a missing user fails with the status, after retries if there were any', async () => {
+    const { users } = usersApi(inOrder({ status: 503 }, NOT_FOUND));
+    await expect(users.get('4')).rejects.toThrow(
+      'GET /users/4 answered 404 after 2 attempts, expected 200. Body: "Not found"',
+    );
+  });
+
+  test('get of a user without createdAt names the missing field', async () => {
+    const { users } = usersApi(inOrder({ status: 200, body: { id: '4', name: 'Ann' } }));
+    await expect(users.get('4')).rejects.toThrow(
+      /GET \/users\/4 answered a body that does not match User:\n {2}at \$\.createdAt: /,
+    );
+  });
+
+  test('find answers undefined for 404', async () => {
+    const { users } = usersApi(inOrder(NOT_FOUND));
+    expect(await users.find('4')).toBeUndefined();
+  });
+
+  test('findByEmail keeps only exact matches of the substring search', async () => {
+    const email = 'ann@example.com';
+    const { users, sent } = usersApi(
+      inOrder({
+        status: 200,
+        body: [
+          apiUser('1', { email: `joann@example.com` }),
+          apiUser('2', { email }),
+          apiUser('3', { email: 'ANN@example.com' }),
+          apiUser('4'),
+        ],
+      }),
+    );
+    expect((await users.findByEmail(email)).map((u) => u.id)).toEqual(['2']);
+    expect(sent[0]?.params).toEqual({ email });
+  });
+});
+
+test.describe('UsersApi.delete', () => {
+  test('returns the deleted user', async () => {
+    const { users, sent } = usersApi(inOrder({ status: 200, body: apiUser('8') }));
+    expect(await users.delete('8')).toMatchObject({ id: '8' });
+    expect(sent[0]).toMatchObject({ method: 'DELETE', path: 'users/8' });
+  });
+
+  test('a 404 after an ambiguous first attempt counts as done', async () => {
+    const { users, sent } = usersApi(
+      inOrder(new Error('apiRequestContext.fetch: Timeout 500ms exceeded.'), NOT_FOUND),
+    );
+    expect(await users.delete('8')).toBeUndefined();
+    expect(sent).toHaveLength(2);
+  });
+
+  test('a 404 on the first attempt is an error: the user was never there', async () => {
+    const { users } = usersApi(inOrder(NOT_FOUND));
+    await expect(users.delete('8')).rejects.toThrow(ApiStatusError);
+  });
+
+  test('deleteIfExists tells whether it deleted the user', async () => {
+    const gone = usersApi(inOrder(NOT_FOUND));
+    expect(await gone.users.deleteIfExists('8')).toBe(false);
+    const there = usersApi(inOrder({ status: 200, body: apiUser('8') }));
+    expect(await there.users.deleteIfExists('8')).toBe(true);
+  });
+});
+
+test.describe('UsersApi waits', () => {
+  test('waitUntilVisible polls through 404s until the user reads back as expected', async () => {
+    const { users, sent } = usersApi(
+      inOrder(
+        NOT_FOUND,
+        { status: 200, body: apiUser('5', { name: 'Old' }) },
+        {
+          status: 200,
+          body: apiUser('5', { name: 'New' }),
+        },
+      ),
+    );
+    expect(await users.waitUntilVisible('5', { name: 'New' })).toMatchObject({ name: 'New' });
+    expect(sent).toHaveLength(3);
+  });
+
+  test('waitUntilDeleted fails within the consistency timeout when the user stays', async () => {
+    const { users } = usersApi(inOrder({ status: 200, body: apiUser('5') }), {
+      timeoutMs: 100,
+      intervalsMs: [5],
+    });
+    await expect(users.waitUntilDeleted('5')).rejects.toThrow(
+      'user 5 to answer 404 after its deletion',
+    );
+  });
+
+  test('pollOptions reflect the consistency window', () => {
+    const { users } = usersApi(inOrder(NOT_FOUND));
+    expect(users.pollOptions()).toEqual({ timeout: 5_000, intervals: [5] });
+  });
+});
+
+test('compareIds orders numeric ids by value and others as text', () => {
+  expect(['10', '9', 'b', '100', 'a'].sort(compareIds)).toEqual(['9', '10', '100', 'a', 'b']);
+});
