@@ -109,11 +109,11 @@ export class ApiClient {
       attempt += 1;
       last = await this.attempt(req);
       const decision = decideRetry(last.outcome, attempt, performance.now() - started, policy);
-      if (!decision.retry) break;
 
       if (!idempotent && isAmbiguous(last.outcome)) {
         // Sending again could act twice; without a way to check, the ambiguous answer is final.
         if (req.reconcile === undefined) break;
+        // Checked even when no retry is left: the failed answer may hide a record the server made.
         const found = await req.reconcile();
         if (found !== undefined) {
           reconciled = true;
@@ -130,6 +130,7 @@ export class ApiClient {
           return result;
         }
       }
+      if (!decision.retry) break;
       const retry: RetryRecord = {
         call,
         attempt,

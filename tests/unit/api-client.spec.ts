@@ -174,6 +174,29 @@ test.describe('ApiClient and non-idempotent calls', () => {
     expect(result).toMatchObject({ status: 201, attempts: 2, reconciled: false });
   });
 
+  test('a POST whose last allowed attempt fails ambiguously still reconciles', async () => {
+    const { client, sent } = fakeClient(inOrder({ status: 500 }));
+    let lookups = 0;
+    const result = await client.send({
+      method: 'POST',
+      path: 'users',
+      // The server made the record on the third, last attempt.
+      reconcile: () => Promise.resolve((lookups += 1) < 3 ? undefined : ADOPTED),
+    });
+    expect(sent).toHaveLength(3);
+    expect(lookups).toBe(3);
+    expect(result).toMatchObject({ status: 201, reconciled: true, attempts: 3 });
+  });
+
+  test('a POST that fails ambiguously until attempts run out, with nothing found, returns the failure', async () => {
+    const { client, sent } = fakeClient(inOrder({ status: 503 }));
+    const hook = reconciler(undefined);
+    const result = await client.send({ method: 'POST', path: 'users', reconcile: hook.reconcile });
+    expect(sent).toHaveLength(3);
+    expect(hook.calls.count).toBe(3);
+    expect(result).toMatchObject({ status: 503, attempts: 3, reconciled: false });
+  });
+
   test('without a way to reconcile, an ambiguous POST is not sent again', async () => {
     const { client, sent } = fakeClient(inOrder({ status: 500 }, created('99')));
     const result = await client.send({ method: 'POST', path: 'users' });
