@@ -29,7 +29,7 @@ export function useColour(
 ): boolean {
   if (env.NO_COLOR !== undefined && env.NO_COLOR !== '') return false;
   if (env.FORCE_COLOR !== undefined && env.FORCE_COLOR !== '0') return true;
-  // Never `undefined`: pino-pretty reads that as "detect it yourself" and colours CI logs.
+  // A plain false, never the `undefined` a pipe's isTTY would pass through.
   return stream.isTTY === true && env.CI === undefined;
 }
 
