@@ -7,6 +7,7 @@ import {
   REMOTE_ENVIRONMENTS,
 } from './lib/config/environment';
 import { isWanted, selectedProjects } from './lib/config/project-selection';
+import { environmentsOf, reporters } from './lib/reporting/reporters';
 import { newRunId } from './lib/users/user-factory';
 
 // The shell wins over .env: dotenv never overrides a variable that is already set.
@@ -79,10 +80,10 @@ export default defineConfig<Use>({
   forbidOnly: Boolean(process.env.CI),
   timeout: 60_000,
   expect: { timeout: 10_000 },
-  reporter: process.env.CI
-    ? [['list'], ['html', { open: 'never' }]]
-    : [['list'], ['html', { open: 'never' }]],
+  // Secret redaction first, then list, HTML (local) or JUnit + blob (CI), Allure, API health.
+  reporter: reporters({ ci: Boolean(process.env.CI), environments: environmentsOf(projects) }),
   use: {
+    // `--trace on` works too: the redaction reporter masks tokens in every trace zip.
     trace: 'retain-on-failure',
   },
   projects,

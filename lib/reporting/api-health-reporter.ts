@@ -57,6 +57,8 @@ export default class ApiHealthReporter implements Reporter {
   }
 
   onEnd(): void {
+    // A run without API calls (--list, unit tests only) keeps the previous summary.
+    if (this.observed.length === 0) return;
     const summary = summarizeApiHealth(this.observed, this.slowest);
     console.log(`\n${formatApiHealthTable(summary)}\n`);
     this.write(summary);

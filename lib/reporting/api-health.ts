@@ -90,7 +90,7 @@ export function summarizeApiHealth(
     .slice(0, slowestCount)
     .map(({ test, call }) => ({
       test,
-      call: `${call.method} /${call.path}`,
+      call: `${call.method} /${call.path.replace(/\?$/, '')}`,
       status: call.status,
       durationMs: call.durationMs,
       attempts: call.attempts,

@@ -6,12 +6,17 @@ import type { ApiObserver, CallRecord, RetryRecord } from '../http/api-observer'
 /** Bodies larger than this are cut in attachments, with a note saying so. */
 export const MAX_ATTACHMENT_CHARS = 64 * 1024;
 
+/** The call's path as shown in reports, without the dangling `?` of an empty query. */
+export function displayPath(call: Pick<CallRecord, 'path'>): string {
+  return `/${call.path.replace(/\?$/, '')}`;
+}
+
 /** Title of a call's report step: `POST /users → 201 (23 ms)`, with retries when there were any. */
 export function stepTitle(call: CallRecord): string {
   const outcome = call.status === undefined ? 'no response' : String(call.status);
   const retries = call.attempts > 1 ? `, ${call.attempts} attempts` : '';
   const adopted = call.reconciled ? ', adopted after ambiguous failure' : '';
-  return `${call.method} /${call.path} → ${outcome} (${call.durationMs} ms${retries}${adopted})`;
+  return `${call.method} ${displayPath(call)} → ${outcome} (${call.durationMs} ms${retries}${adopted})`;
 }
 
 /** A body for a JSON attachment: parsed when it is JSON, the text otherwise, cut with a note when large. */
@@ -66,7 +71,7 @@ export const API_CALLS_ATTACHMENT = 'api-calls.json';
 
 /**
  * Records each call on the running test: a step titled with method, path, status and time holding
- * `request` and `response` JSON attachments (Allure and the HTML report show them under the step),
+ * request and response JSON attachments (Allure and the HTML report show them under the step),
  * an annotation per retry, and the call list for the end-of-run health summary.
  */
 export function testInfoObserver(testInfo: TestInfo): ApiObserver & { calls: CallRecord[] } {
@@ -90,11 +95,12 @@ export function testInfoObserver(testInfo: TestInfo): ApiObserver & { calls: Cal
       await test.step(
         stepTitle(call),
         async (step) => {
-          await step.attach('request', {
+          // Named for the call too: the HTML report also lists every attachment flat under the test.
+          await step.attach(`${call.method} ${displayPath(call)} · request`, {
             body: JSON.stringify(requestDocument(call), null, 2),
             contentType: 'application/json',
           });
-          await step.attach('response', {
+          await step.attach(`${call.method} ${displayPath(call)} · response`, {
             body: JSON.stringify(responseDocument(call), null, 2),
             contentType: 'application/json',
           });

@@ -75,14 +75,15 @@ export default class SecretRedactionReporter implements Reporter {
     if (this.scrubber.enabled) this.scrubber.deep(error);
   }
 
-  onExit(): void {
-    if (!this.scrubber.enabled) return;
+  onExit(): Promise<void> {
     // Every reporter has finished onEnd (blob zip, Allure files, JUnit XML) before onExit runs.
-    for (const target of [...this.outputDirs, ...this.sweep]) {
-      this.rewritten += this.scrubber.path(target).length;
+    if (this.scrubber.enabled) {
+      for (const target of [...this.outputDirs, ...this.sweep])
+        this.rewritten += this.scrubber.path(target).length;
     }
     if (this.rewritten > 0)
       console.log(`secret redaction: masked configured secrets in ${this.rewritten} artifact(s)`);
+    return Promise.resolve();
   }
 
   private scrubAttachments(attachments: Attachment[]): void {

@@ -1,0 +1,55 @@
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+
+/** The Allure 3 configuration every report build uses. */
+export const ALLURE_CONFIG = path.resolve(__dirname, '../lib/reporting/allurerc.mjs');
+// The package exports no subpaths, so its CLI is found by location.
+const ALLURE_CLI = path.resolve(__dirname, '../node_modules/allure/cli.js');
+
+/**
+ * Builds the Allure report of the results under `root` into `<root>/allure-report`, offline (the
+ * `allure` npm package, no Java), keeping history in `<root>/reports/allure-history.jsonl`.
+ * Returns the report folder.
+ */
+export function buildAllureReport(root = '.', resultsDirs: string[] = ['allure-results']): string {
+  const cwd = path.resolve(root);
+  const missing = resultsDirs.filter((dir) => !fs.existsSync(path.resolve(cwd, dir)));
+  if (missing.length > 0)
+    throw new Error(
+      `No Allure results in ${missing.join(', ')} (under ${cwd}): run the tests first (npx playwright test).`,
+    );
+  fs.mkdirSync(path.join(cwd, 'reports'), { recursive: true });
+  const run = spawnSync(
+    process.execPath,
+    [ALLURE_CLI, 'generate', '--config', ALLURE_CONFIG, ...resultsDirs],
+    {
+      cwd,
+      encoding: 'utf8',
+      env: { ...process.env, NO_COLOR: '1' },
+    },
+  );
+  if (run.status !== 0)
+    throw new Error(
+      `allure generate failed (exit ${run.status ?? run.signal}):\n${run.stdout}\n${run.stderr}`,
+    );
+  return path.join(cwd, 'allure-report');
+}
+
+function serve(root: string): void {
+  spawnSync(process.execPath, [ALLURE_CLI, 'open', '--config', ALLURE_CONFIG, 'allure-report'], {
+    cwd: path.resolve(root),
+    stdio: 'inherit',
+  });
+}
+
+if (require.main === module) {
+  const [command = 'build', root = '.'] = process.argv.slice(2);
+  try {
+    if (command === 'open') serve(root);
+    else console.log(`Allure report: ${buildAllureReport(root)}`);
+  } catch (error) {
+    console.error(error instanceof Error ? error.message : error);
+    process.exitCode = 1;
+  }
+}

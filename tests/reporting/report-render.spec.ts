@@ -1,0 +1,79 @@
+import path from 'node:path';
+
+import { type Browser, expect, type Page, test } from '@playwright/test';
+
+import { buildAllureReport } from '../../scripts/report';
+import { launchDebianChromium } from './support/chromium';
+import { runChildSuite } from './support/child-suite';
+import { serveFolder } from './support/static-server';
+
+const ROOT = path.resolve('.tmp/reporting/render');
+const TEST_TITLE = 'a created user reads back and is deleted';
+
+test.describe.configure({ mode: 'serial' });
+
+let browser: Browser;
+let page: Page;
+
+test.beforeAll(async () => {
+  test.setTimeout(240_000);
+  await runChildSuite({ root: ROOT, port: 4096, token: 'render-test-token' });
+  buildAllureReport(ROOT);
+  browser = await launchDebianChromium();
+});
+
+test.beforeEach(async () => {
+  page = await browser.newPage({ viewport: { width: 1400, height: 1600 } });
+});
+
+test.afterEach(async ({}, testInfo) => {
+  if (testInfo.status !== testInfo.expectedStatus)
+    await testInfo.attach('page', {
+      body: await page.screenshot({ fullPage: true }),
+      contentType: 'image/png',
+    });
+  await page.close();
+});
+
+test.afterAll(async () => {
+  await browser.close();
+});
+
+test('the Playwright HTML report shows each API call as a step, with its request and response', async () => {
+  const server = await serveFolder(path.join(ROOT, 'playwright-report'));
+  try {
+    await page.goto(server.url);
+    await page.getByText(TEST_TITLE).click();
+    await expect(page.getByText(/^POST \/users → 201 \(\d+ ms\)/)).toBeVisible();
+    await expect(page.getByText(/^GET \/users\/\d+ → 200 \(\d+ ms\)/)).toBeVisible();
+    const request = page.getByText('POST /users · request', { exact: true });
+    await expect(request).toBeVisible();
+    await expect(page.getByText('POST /users · response', { exact: true })).toBeVisible();
+    await request.click();
+    await expect(page.getByText(/"authorization": "Bearer \*\*\*"/).first()).toBeVisible();
+  } finally {
+    await server.close();
+  }
+});
+
+test('the Allure report shows each API call as a step holding its request and response', async () => {
+  const server = await serveFolder(path.join(ROOT, 'allure-report'));
+  try {
+    await page.goto(server.url);
+    for (const group of ['users crud', 'users round trip'])
+      await page.getByText(group, { exact: true }).click();
+    await page.getByText(TEST_TITLE, { exact: true }).click();
+    const call = page.getByText(/^POST \/users → 201 \(\d+ ms\)$/);
+    await expect(call).toBeVisible();
+    // Nested, not at the end of the test: hidden while the call's step is collapsed, shown when expanded.
+    const request = page.getByText('POST /users · request', { exact: true });
+    await expect(request).toBeHidden();
+    await call.click();
+    await expect(request).toBeVisible();
+    await expect(page.getByText('POST /users · response', { exact: true })).toBeVisible();
+    await request.click();
+    await expect(page.getByText(/"authorization": "Bearer \*\*\*"/).first()).toBeVisible();
+  } finally {
+    await server.close();
+  }
+});

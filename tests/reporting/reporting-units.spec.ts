@@ -1,0 +1,159 @@
+import fs from 'node:fs';
+import path from 'node:path';
+
+import AdmZip from 'adm-zip';
+import { expect, test } from '@playwright/test';
+import type { TestResult } from 'allure-js-commons';
+
+import { apiRetriesInSteps, enrichResult, layoutLabels } from '../../lib/reporting/allure';
+import { percentile, summarizeApiHealth } from '../../lib/reporting/api-health';
+import { ArtifactScrubber } from '../../lib/reporting/artifact-scrubber';
+import { configuredSecrets } from '../../lib/reporting/secrets';
+import { scanForSecret, secretForms } from './support/secret-scan';
+
+const call = (
+  method: string,
+  route: string,
+  durationMs: number,
+  status?: number,
+  attempts = 1,
+) => ({
+  method,
+  path: route.replace(':id', '7'),
+  route,
+  status,
+  durationMs,
+  attempts,
+  retries: [],
+});
+
+test.describe('API health summary', () => {
+  test('percentiles use the nearest rank', () => {
+    const sorted = [10, 20, 30, 40, 50, 60, 70, 80, 90, 100];
+    expect(percentile(sorted, 50)).toBe(50);
+    expect(percentile(sorted, 95)).toBe(100);
+    expect(percentile([], 95)).toBe(0);
+  });
+
+  test('calls group per endpoint with statuses, retries and latency', () => {
+    const summary = summarizeApiHealth([
+      { test: 'a', call: call('GET', 'users/:id', 30, 200) },
+      { test: 'a', call: call('GET', 'users/:id', 10, 404) },
+      { test: 'b', call: call('GET', 'users/:id', 20, 200, 3) },
+      { test: 'b', call: call('POST', 'users', 90, undefined, 6) },
+    ]);
+    expect(summary.endpoints[0]).toEqual({
+      endpoint: 'GET /users/:id',
+      requests: 3,
+      statuses: { '200': 2, '404': 1 },
+      retries: 2,
+      p50Ms: 20,
+      p95Ms: 30,
+      maxMs: 30,
+    });
+    expect(summary).toMatchObject({ calls: 4, retries: 7, failedCalls: 1 });
+    expect(summary.slowest[0]).toEqual({
+      test: 'b',
+      call: 'POST /users',
+      status: undefined,
+      durationMs: 90,
+      attempts: 6,
+    });
+  });
+});
+
+test.describe('secret scrubbing', () => {
+  test('configured secrets are the token variables, long enough to be safe to mask', () => {
+    expect(
+      configuredSecrets({
+        QA_API_TOKEN: 'qa-secret-1',
+        MOCK_TOKEN: 'mock-secret',
+        CI: 'true',
+        X_TOKEN: 'abc',
+      }),
+    ).toEqual(['qa-secret-1', 'mock-secret']);
+  });
+
+  test('a zip is rewritten entry by entry and stays a valid zip', ({}, testInfo) => {
+    const secret = 'zip-secret-value';
+    const archive = new AdmZip();
+    archive.addFile(
+      'trace.network',
+      Buffer.from(`{"name":"authorization","value":"Bearer ${secret}"}`),
+    );
+    archive.addFile('resources/body.json', Buffer.from('{"ok":true}'));
+    const file = testInfo.outputPath('trace.zip');
+    fs.writeFileSync(file, archive.toBuffer());
+
+    expect(new ArtifactScrubber([secret]).file(file)).toBe(true);
+    const rewritten = new AdmZip(file);
+    expect(rewritten.readAsText('trace.network')).toBe(
+      '{"name":"authorization","value":"Bearer ***"}',
+    );
+    expect(rewritten.readAsText('resources/body.json')).toBe('{"ok":true}');
+    expect(new ArtifactScrubber([secret]).file(file), 'nothing left to mask').toBe(false);
+  });
+
+  test('the scan finds a secret in plain, base64 and zipped form', ({}, testInfo) => {
+    const secret = 'scan-secret-value';
+    const dir = testInfo.outputPath('artifacts');
+    fs.mkdirSync(dir, { recursive: true });
+    fs.writeFileSync(path.join(dir, 'plain.txt'), `x ${secret} y`);
+    fs.writeFileSync(path.join(dir, 'b64.txt'), Buffer.from(`ab${secret}cd`).toString('base64'));
+    const zip = new AdmZip();
+    zip.addFile('inner.txt', Buffer.from(secret));
+    fs.writeFileSync(path.join(dir, 'a.zip'), zip.toBuffer());
+    fs.writeFileSync(path.join(dir, 'clean.txt'), 'nothing here');
+
+    const scan = scanForSecret([dir], secret);
+    expect(scan.hits.map((h) => path.basename(h.location)).sort()).toEqual([
+      'b64.txt',
+      'inner.txt', // a.zip!/inner.txt
+      'plain.txt',
+    ]);
+    expect(secretForms(secret).length).toBeGreaterThanOrEqual(4);
+  });
+});
+
+test.describe('Allure labels', () => {
+  test('epic, feature and story come from the spec layout', () => {
+    expect(
+      layoutLabels('tests/api/users/crud.spec.ts › users CRUD › a test', 'users CRUD'),
+    ).toEqual([
+      { name: 'epic', value: 'Users API' },
+      { name: 'feature', value: 'users › crud' },
+      { name: 'story', value: 'users CRUD' },
+    ]);
+    expect(layoutLabels('tests/server/faults.spec.ts › x', undefined)[0]?.value).toBe(
+      'Embedded server',
+    );
+  });
+
+  test('a test that passed after API retries is flaky, with severity from its tags', () => {
+    const result = {
+      name: 'reads after a 503',
+      fullName: 'tests/api/resilience.spec.ts › resilience › reads after a 503',
+      status: 'passed',
+      statusDetails: {},
+      parameters: [],
+      labels: [
+        { name: 'tag', value: 'smoke' },
+        { name: 'subSuite', value: 'resilience' },
+      ],
+      steps: [{ name: 'GET /users/7 → 200 (31 ms, 3 attempts)', steps: [] }],
+    } as unknown as TestResult;
+    expect(apiRetriesInSteps(result.steps)).toBe(2);
+    enrichResult(result);
+    expect(result.statusDetails).toMatchObject({
+      flaky: true,
+      message: 'passed after 2 API retries',
+    });
+    expect(result.labels).toEqual(
+      expect.arrayContaining([
+        { name: 'severity', value: 'critical' },
+        { name: 'api-retries', value: '2' },
+        { name: 'feature', value: 'resilience' },
+      ]),
+    );
+  });
+});

@@ -1,0 +1,74 @@
+import { randomUUID } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+
+import AdmZip from 'adm-zip';
+import { expect, test } from '@playwright/test';
+
+import { buildAllureReport } from '../../scripts/report';
+import { readOutcomes, runChildSuite } from './support/child-suite';
+import { scanForSecret } from './support/secret-scan';
+
+const ROOT = path.resolve('.tmp/reporting/secret-leak');
+
+test('no artifact of a traced run holds the API token, a failing test included', async () => {
+  // A whole child run, report build and byte-by-byte search: slow on a busy machine.
+  test.setTimeout(240_000);
+  // A token no other run uses, so any hit can only come from this run's artifacts.
+  const token = `leak-canary-${randomUUID()}`;
+
+  const run = await test.step('run the fixture suite with --trace on and every reporter', () =>
+    runChildSuite({ root: ROOT, port: 4091, token, args: ['--trace', 'on'] }));
+
+  await test.step('the token reached the server: it answered 401 without it and 2xx with it', () => {
+    const outcomes = readOutcomes(path.join(ROOT, 'results.json'));
+    expect(outcomes.filter((o) => o.status === 'unexpected').map((o) => o.test)).toEqual([
+      '[local] users-defect.fixture.ts › users deliberately wrong › a created user answers a status no server sends',
+    ]);
+    expect(
+      outcomes.find((o) => o.test.endsWith('a request without the token answers 401'))?.status,
+    ).toBe('expected');
+    expect(run.exitCode, 'only the deliberate failure fails').toBe(1);
+    const health = JSON.parse(
+      fs.readFileSync(path.join(ROOT, 'reports/api-health.json'), 'utf8'),
+    ) as { endpoints: { endpoint: string; statuses: Record<string, number> }[] };
+    const created = health.endpoints.find((e) => e.endpoint === 'POST /users')?.statuses['201'];
+    expect(created, 'users created with the token').toBeGreaterThanOrEqual(3);
+  });
+
+  await test.step('the traces recorded the Authorization header, masked', () => {
+    const traces = fs
+      .readdirSync(path.join(ROOT, 'test-results'), { recursive: true, encoding: 'utf8' })
+      .filter((file) => file.endsWith('trace.zip'));
+    expect(traces.length, '--trace on keeps a trace per test').toBeGreaterThanOrEqual(4);
+    const network = traces
+      .flatMap((trace) => new AdmZip(path.join(ROOT, 'test-results', trace)).getEntries())
+      .filter((entry) => entry.entryName.endsWith('.network'))
+      .map((entry) => entry.getData().toString('utf8'))
+      .join('\n');
+    expect(network).toMatch(/"name":\s*"authorization",\s*"value":\s*"Bearer \*\*\*"/i);
+  });
+
+  await test.step('build the Allure report from the results', () => buildAllureReport(ROOT));
+
+  await test.step('search every artifact byte by byte, zips and embedded report data opened', async () => {
+    const scan = scanForSecret([ROOT], token);
+    const logHits = [run.output].filter((text) => text.includes(token));
+    await test.info().attach('secret-scan.json', {
+      body: JSON.stringify({ ...scan, outputChars: run.output.length }, null, 2),
+      contentType: 'application/json',
+    });
+    for (const dir of [
+      'test-results',
+      'playwright-report',
+      'blob-report',
+      'allure-results',
+      'allure-report',
+    ])
+      expect(fs.existsSync(path.join(ROOT, dir)), `${dir} was produced`).toBe(true);
+    expect(scan.files).toBeGreaterThan(50);
+    expect(scan.nested, 'trace and blob zips were opened').toBeGreaterThan(100);
+    expect(scan.hits, 'places where the token survived').toEqual([]);
+    expect(logHits, 'the run output never prints the token').toEqual([]);
+  });
+});

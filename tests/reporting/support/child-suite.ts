@@ -1,0 +1,82 @@
+import fs from 'node:fs';
+import path from 'node:path';
+
+import { z } from 'zod';
+
+import { childEnv, type ProcessRun, runPlaywright } from '../../../scripts/shards';
+
+/** The small suite the reporting tests run as a child: passing, retried and deliberately failing specs. */
+export const CHILD_CONFIG = 'tests/reporting/fixtures/child.config.ts';
+
+export interface ChildSuiteOptions {
+  /** Folder for every output of the run (test-results, reports); emptied first. */
+  root: string;
+  /** Port of the run's own embedded server; never 4010/4011, which the main run uses. */
+  port: number;
+  /** Token the server demands and the suite sends. */
+  token: string;
+  args?: string[];
+  env?: Record<string, string>;
+}
+
+/** Runs the fixture suite in its own Playwright process, isolated from the run that starts it. */
+export async function runChildSuite(options: ChildSuiteOptions): Promise<ProcessRun> {
+  fs.rmSync(options.root, { recursive: true, force: true });
+  return runPlaywright(
+    ['test', '-c', CHILD_CONFIG, ...(options.args ?? [])],
+    childEnv({
+      REPORTING_ROOT: options.root,
+      REPORTING_PORT: String(options.port),
+      LOCAL_API_TOKEN: options.token,
+      ...options.env,
+    }),
+  );
+}
+
+const jsonSuite: z.ZodType<JsonSuite> = z.lazy(() =>
+  z.object({
+    title: z.string(),
+    file: z.string(),
+    specs: z.array(
+      z.object({
+        title: z.string(),
+        tests: z.array(z.object({ projectName: z.string(), status: z.string() })),
+      }),
+    ),
+    suites: z.array(jsonSuite).optional(),
+  }),
+);
+interface JsonSuite {
+  title: string;
+  file: string;
+  specs: { title: string; tests: { projectName: string; status: string }[] }[];
+  suites?: JsonSuite[] | undefined;
+}
+
+/** One test of a JSON report: `[project] file › describe › title` and its outcome (expected, unexpected, flaky, skipped). */
+export interface TestOutcome {
+  test: string;
+  status: string;
+}
+
+/** Every test of a Playwright JSON report, in a stable order. */
+export function testOutcomes(report: unknown): TestOutcome[] {
+  const suites = z.object({ suites: z.array(jsonSuite) }).parse(report).suites;
+  const out: TestOutcome[] = [];
+  const walk = (suite: JsonSuite, titles: string[]) => {
+    for (const spec of suite.specs)
+      for (const t of spec.tests)
+        out.push({
+          test: `[${t.projectName}] ${[...titles, spec.title].join(' › ')}`,
+          status: t.status,
+        });
+    for (const child of suite.suites ?? []) walk(child, [...titles, child.title]);
+  };
+  for (const suite of suites) walk(suite, [path.basename(suite.file)]);
+  return out.sort((a, b) => a.test.localeCompare(b.test));
+}
+
+/** Reads a JSON report file into its test outcomes. */
+export function readOutcomes(file: string): TestOutcome[] {
+  return testOutcomes(JSON.parse(fs.readFileSync(file, 'utf8')));
+}
