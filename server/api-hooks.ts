@@ -16,6 +16,8 @@ const writeMethods = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 /** Server-wide request counters reported by the control API. */
 export interface RequestCounters {
   requests: number;
+  /** API requests received but not yet answered or abandoned. */
+  inFlight: number;
 }
 
 /** Everything the API hooks consult. */
@@ -44,6 +46,10 @@ export function registerApiHooks(app: FastifyInstance, dependencies: ApiHookDepe
 
   app.addHook('onRequest', async (request, reply) => {
     counters.requests += 1;
+    counters.inFlight += 1;
+    reply.raw.once('close', () => {
+      counters.inFlight -= 1;
+    });
     if (defects.has('always-down')) {
       return sendError(reply, 503, 'service unavailable (defect always-down)');
     }

@@ -26,7 +26,7 @@ export function buildApp(input: ServerOptionsInput = {}): FastifyInstance {
     readLagMs: options.readLagMs,
     separateReplica: defects.has('delete-never-visible'),
   });
-  const counters: RequestCounters = { requests: 0 };
+  const counters: RequestCounters = { requests: 0, inFlight: 0 };
   const scenarios = new ScenarioRegistry();
 
   const app = Fastify({
@@ -42,6 +42,10 @@ export function buildApp(input: ServerOptionsInput = {}): FastifyInstance {
     // A hanging request must not keep close() waiting for its timer.
     forceCloseConnections: true,
     routerOptions: { ignoreTrailingSlash: true },
+    // Undecodable URLs and the like get the same `{ error }` shape as everything else.
+    frameworkErrors: (error, _request, reply) => {
+      void sendError(reply, 400, error.message);
+    },
   });
 
   app.removeContentTypeParser('text/plain');

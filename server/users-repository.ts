@@ -93,6 +93,20 @@ export class UsersRepository {
 }
 
 function withoutServerFields(fields: Readonly<Record<string, unknown>>): Record<string, unknown> {
-  // fromEntries defines properties, so even a key like "__proto__" stays plain data.
-  return Object.fromEntries(Object.entries(fields).filter(([key]) => !serverOwnedFields.has(key)));
+  const kept: Record<string, unknown> = {};
+  for (const key of Object.keys(fields)) {
+    if (serverOwnedFields.has(key)) continue;
+    // Plain assignment of "__proto__" would replace the prototype; define it as data instead.
+    if (key === '__proto__') {
+      Object.defineProperty(kept, key, {
+        value: fields[key],
+        enumerable: true,
+        writable: true,
+        configurable: true,
+      });
+    } else {
+      kept[key] = fields[key];
+    }
+  }
+  return kept;
 }

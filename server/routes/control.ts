@@ -33,6 +33,7 @@ export function registerControlRoutes(
     users: repository.primary.size,
     lastId: repository.lastId,
     requests: counters.requests,
+    inFlight: counters.inFlight,
   }));
 
   app.put<{ Params: IdParams }>('/scenarios/:id', (request, reply) => {

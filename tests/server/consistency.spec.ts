@@ -1,0 +1,73 @@
+import { createUser, serverState } from './api-helpers';
+import { expect, test, usersPath } from './server-fixture';
+
+test.describe('reads lag writes by --read-lag-ms', () => {
+  test.use({ serverOptions: { readLagMs: 400 } });
+
+  test('a created user is not visible at once, then becomes visible', async ({ request }) => {
+    const user = await createUser(request, { name: 'Ann' });
+    await test.step('not yet visible right after the create', async () => {
+      expect((await request.get(`${usersPath}/${user.id}`)).status()).toBe(404);
+      expect(await (await request.get(usersPath)).json()).toEqual([]);
+    });
+    await test.step('visible once the lag has passed', async () => {
+      await expect
+        .poll(async () => (await request.get(`${usersPath}/${user.id}`)).status())
+        .toBe(200);
+      expect(await (await request.get(usersPath)).json()).toEqual([user]);
+    });
+  });
+
+  test('a deleted user stays visible for a while, then answers 404', async ({ request }) => {
+    const user = await createUser(request, { name: 'Ann' });
+    await expect
+      .poll(async () => (await request.get(`${usersPath}/${user.id}`)).status())
+      .toBe(200);
+
+    expect((await request.delete(`${usersPath}/${user.id}`)).status()).toBe(200);
+    expect((await request.get(`${usersPath}/${user.id}`)).status()).toBe(200);
+    await expect
+      .poll(async () => (await request.get(`${usersPath}/${user.id}`)).status())
+      .toBe(404);
+  });
+
+  test('an update shows the old value first, then the new one', async ({ request }) => {
+    const user = await createUser(request, { name: 'Ann' });
+    await expect
+      .poll(async () => (await request.get(`${usersPath}/${user.id}`)).status())
+      .toBe(200);
+
+    const updated = await request.patch(`${usersPath}/${user.id}`, { data: { name: 'Bo' } });
+    expect(await updated.json()).toMatchObject({ name: 'Bo' });
+    expect(await (await request.get(`${usersPath}/${user.id}`)).json()).toMatchObject({
+      name: 'Ann',
+    });
+    await expect
+      .poll(
+        async () =>
+          ((await (await request.get(`${usersPath}/${user.id}`)).json()) as { name: string }).name,
+      )
+      .toBe('Bo');
+  });
+
+  test('writes act on the primary, so a just-created user can be deleted', async ({ request }) => {
+    const user = await createUser(request, { name: 'Ann' });
+    expect((await serverState(request)).users).toBe(1);
+    expect((await request.patch(`${usersPath}/${user.id}`, { data: { a: 1 } })).status()).toBe(200);
+    expect((await request.delete(`${usersPath}/${user.id}`)).status()).toBe(200);
+    expect((await serverState(request)).users).toBe(0);
+    // The create and the delete reach the replica in order: it ends up empty.
+    await expect
+      .poll(async () => (await request.get(`${usersPath}/${user.id}`)).status())
+      .toBe(404);
+  });
+});
+
+test.describe('without read lag', () => {
+  test('a write is visible to the very next read', async ({ request }) => {
+    const user = await createUser(request, { name: 'Ann' });
+    expect((await request.get(`${usersPath}/${user.id}`)).status()).toBe(200);
+    await request.delete(`${usersPath}/${user.id}`);
+    expect((await request.get(`${usersPath}/${user.id}`)).status()).toBe(404);
+  });
+});

@@ -1,0 +1,199 @@
+import type { APIRequestContext } from '@playwright/test';
+import { defectNames, type DefectName } from '../../server/defects';
+import { createUsers, idsOf, serverState, type ApiUser } from './api-helpers';
+import { expect, test, usersPath } from './server-fixture';
+
+type QueryParams = Record<string, string | number>;
+
+interface DefectCase {
+  /** What a client sees with the defect on; the test title. */
+  behaviour: string;
+  check: (request: APIRequestContext) => Promise<void>;
+}
+
+async function post(request: APIRequestContext, data: Record<string, unknown>): Promise<ApiUser> {
+  const response = await request.post(usersPath, { data });
+  expect(response.ok()).toBe(true);
+  return (await response.json()) as ApiUser;
+}
+
+const fiveUsers = [
+  { name: 'Eve', email: 'e@x.io' },
+  { name: 'Dan', email: 'd@x.io' },
+  { name: 'Cid', email: 'c@x.io' },
+  { name: 'Bea', email: 'b@x.io' },
+  { name: 'Al', email: 'a@x.io' },
+];
+
+/** One case per defect: each asserts the broken behaviour, so a defect that stops working fails. */
+const cases: Record<DefectName, DefectCase> = {
+  'create-status-200': {
+    behaviour: 'POST answers 200 instead of 201',
+    check: async (request) => {
+      expect((await request.post(usersPath, { data: { name: 'Ann' } })).status()).toBe(200);
+    },
+  },
+  'update-not-persisted': {
+    behaviour: 'PUT and PATCH answer the merged record but do not store it',
+    check: async (request) => {
+      await post(request, { name: 'Ann' });
+      for (const method of ['put', 'patch'] as const) {
+        const response = await request[method](`${usersPath}/1`, { data: { name: 'Bo' } });
+        expect(response.status()).toBe(200);
+        expect(await response.json()).toMatchObject({ name: 'Bo' });
+        expect(await (await request.get(`${usersPath}/1`)).json()).toMatchObject({ name: 'Ann' });
+      }
+    },
+  },
+  'delete-not-persisted': {
+    behaviour: 'DELETE answers 200 but the user stays',
+    check: async (request) => {
+      await post(request, { name: 'Ann' });
+      expect((await request.delete(`${usersPath}/1`)).status()).toBe(200);
+      expect((await request.get(`${usersPath}/1`)).status()).toBe(200);
+    },
+  },
+  'drop-field': {
+    behaviour: 'responses omit the email field',
+    check: async (request) => {
+      const user = await post(request, { name: 'Ann', email: 'ann@example.com' });
+      expect(user).not.toHaveProperty('email');
+      expect(await (await request.get(usersPath)).json()).toEqual([user]);
+    },
+  },
+  'rename-field': {
+    behaviour: 'responses call name fullName',
+    check: async (request) => {
+      const user = await post(request, { name: 'Ann' });
+      expect(user).toMatchObject({ fullName: 'Ann' });
+      expect(user).not.toHaveProperty('name');
+    },
+  },
+  'numeric-ids': {
+    behaviour: 'ids are JSON numbers',
+    check: async (request) => {
+      const user = (await post(request, { name: 'Ann' })) as Record<string, unknown>;
+      expect(user['id']).toBe(1);
+    },
+  },
+  'pagination-ignores-limit': {
+    behaviour: 'page and limit return every user',
+    check: async (request) => {
+      await createUsers(request, fiveUsers);
+      const response = await request.get(usersPath, { params: { page: 1, limit: 2 } });
+      expect(idsOf(await response.json())).toHaveLength(5);
+    },
+  },
+  'sort-reversed': {
+    behaviour: 'lists come back in reverse order',
+    check: async (request) => {
+      await createUsers(request, fiveUsers);
+      const byName = await request.get(usersPath, { params: { sortBy: 'name' } });
+      expect(idsOf(await byName.json())).toEqual(['1', '2', '3', '4', '5']);
+      expect(idsOf(await (await request.get(usersPath)).json())).toEqual(['5', '4', '3', '2', '1']);
+    },
+  },
+  'filters-ignored': {
+    behaviour: 'field filters and search return every user',
+    check: async (request) => {
+      await createUsers(request, fiveUsers);
+      for (const params of [{ name: 'Eve' }, { search: 'Eve' }] as QueryParams[]) {
+        const response = await request.get(usersPath, { params });
+        expect(idsOf(await response.json())).toHaveLength(5);
+      }
+    },
+  },
+  'list-duplicate': {
+    behaviour: 'lists repeat their first item',
+    check: async (request) => {
+      await createUsers(request, fiveUsers.slice(0, 2));
+      expect(idsOf(await (await request.get(usersPath)).json())).toEqual(['1', '1', '2']);
+    },
+  },
+  'missing-id-200': {
+    behaviour: 'a missing id answers 200 {}',
+    check: async (request) => {
+      const response = await request.get(`${usersPath}/404`);
+      expect(response.status()).toBe(200);
+      expect(await response.json()).toEqual({});
+    },
+  },
+  'missing-id-500': {
+    behaviour: 'a missing id answers 500',
+    check: async (request) => {
+      expect((await request.get(`${usersPath}/404`)).status()).toBe(500);
+    },
+  },
+  'delete-never-visible': {
+    behaviour: 'a deleted user stays readable but is gone from the primary',
+    check: async (request) => {
+      await post(request, { name: 'Ann' });
+      expect((await request.delete(`${usersPath}/1`)).status()).toBe(200);
+      expect((await serverState(request)).users).toBe(0);
+      expect((await request.get(`${usersPath}/1`)).status()).toBe(200);
+      expect(idsOf(await (await request.get(usersPath)).json())).toEqual(['1']);
+      expect((await request.delete(`${usersPath}/1`)).status()).toBe(404);
+    },
+  },
+  'always-down': {
+    behaviour: 'every API request answers 503',
+    check: async (request) => {
+      expect((await request.get(usersPath)).status()).toBe(503);
+      expect((await request.post(usersPath, { data: { n: 1 } })).status()).toBe(503);
+      expect((await request.get('/__control/health')).status()).toBe(200);
+    },
+  },
+  'created-at-missing': {
+    behaviour: 'records have no createdAt',
+    check: async (request) => {
+      const user = await post(request, { name: 'Ann' });
+      expect(user).not.toHaveProperty('createdAt');
+      expect(await (await request.get(`${usersPath}/1`)).json()).not.toHaveProperty('createdAt');
+    },
+  },
+  'empty-query-200': {
+    behaviour: 'a query matching nothing answers 200 [] instead of 404',
+    check: async (request) => {
+      const response = await request.get(usersPath, { params: { name: 'nobody' } });
+      expect(response.status()).toBe(200);
+      expect(await response.json()).toEqual([]);
+    },
+  },
+  'idempotency-ignored': {
+    behaviour: 'a repeated Idempotency-Key creates a duplicate',
+    check: async (request) => {
+      const headers = { 'idempotency-key': 'same' };
+      await request.post(usersPath, { headers, data: { name: 'Ann' } });
+      await request.post(usersPath, { headers, data: { name: 'Ann' } });
+      expect((await serverState(request)).users).toBe(2);
+    },
+  },
+  'auth-ignored': {
+    behaviour: 'a request without the token is let through',
+    check: async (request) => {
+      expect((await request.get(usersPath)).status()).toBe(200);
+    },
+  },
+};
+
+for (const name of defectNames) {
+  test.describe(`defect ${name}`, () => {
+    // auth-ignored only shows when a token is configured.
+    test.use({
+      serverOptions: { defects: [name], token: name === 'auth-ignored' ? 't' : undefined },
+    });
+    test(cases[name].behaviour, async ({ request }) => {
+      await cases[name].check(request);
+    });
+  });
+}
+
+test.describe('several defects at once', () => {
+  test.use({ serverOptions: { defects: ['drop-field', 'create-status-200'] } });
+
+  test('each one applies', async ({ request }) => {
+    const response = await request.post(usersPath, { data: { name: 'Ann', email: 'a@x.io' } });
+    expect(response.status()).toBe(200);
+    expect(await response.json()).not.toHaveProperty('email');
+  });
+});

@@ -1,0 +1,158 @@
+import type { APIRequestContext } from '@playwright/test';
+import { createUser, serverState } from './api-helpers';
+import { expect, startServer, test, usersPath } from './server-fixture';
+
+/** Statuses of `count` sequential GETs against a fresh server with these options. */
+async function statusSequence(
+  playwright: {
+    request: { newContext: (options: { baseURL: string }) => Promise<APIRequestContext> };
+  },
+  options: Parameters<typeof startServer>[0],
+  count: number,
+): Promise<number[]> {
+  const server = await startServer(options);
+  const request = await playwright.request.newContext({ baseURL: server.baseURL });
+  try {
+    const statuses: number[] = [];
+    for (let index = 0; index < count; index += 1) {
+      statuses.push((await request.get(usersPath)).status());
+    }
+    return statuses;
+  } finally {
+    await request.dispose();
+    await server.app.close();
+  }
+}
+
+test.describe('seeded random 503s', () => {
+  test('the same seed gives the same sequence of failures', async ({ playwright }) => {
+    const options = { seed: 1234, fault503Rate: 0.3 };
+    const first = await statusSequence(playwright, options, 100);
+    const second = await statusSequence(playwright, options, 100);
+    expect(second).toEqual(first);
+    expect(first).toContain(503);
+    expect(first).toContain(200);
+  });
+
+  test('a different seed gives a different sequence', async ({ playwright }) => {
+    const first = await statusSequence(playwright, { seed: 1, fault503Rate: 0.3 }, 100);
+    const second = await statusSequence(playwright, { seed: 2, fault503Rate: 0.3 }, 100);
+    expect(second).not.toEqual(first);
+  });
+
+  test('about the configured share of requests fails', async ({ playwright }) => {
+    const statuses = await statusSequence(playwright, { seed: 99, fault503Rate: 0.25 }, 400);
+    const failures = statuses.filter((status) => status === 503).length;
+    expect(failures).toBeGreaterThan(400 * 0.17);
+    expect(failures).toBeLessThan(400 * 0.33);
+    expect(statuses.every((status) => status === 200 || status === 503)).toBe(true);
+  });
+});
+
+test.describe('503 before processing', () => {
+  test.use({ serverOptions: { fault503Rate: 1 } });
+
+  test('a failed POST answers 503 and creates nothing', async ({ request }) => {
+    const response = await request.post(usersPath, { data: { name: 'Ann' } });
+    expect(response.status()).toBe(503);
+    expect(((await response.json()) as { error: string }).error).toContain('unavailable');
+    expect((await serverState(request)).users).toBe(0);
+  });
+});
+
+test.describe('writes committed but answered 500', () => {
+  test.use({ serverOptions: { faultCommit500Rate: 1 } });
+
+  test('a POST answered 500 has still created the user', async ({ request }) => {
+    const response = await request.post(usersPath, { data: { name: 'Ann' } });
+    expect(response.status()).toBe(500);
+    expect(await serverState(request)).toMatchObject({ users: 1, lastId: '1' });
+    const read = await request.get(`${usersPath}/1`);
+    expect(read.status()).toBe(200);
+    expect(await read.json()).toMatchObject({ id: '1', name: 'Ann' });
+  });
+
+  test('a PATCH and a DELETE answered 500 have still been applied', async ({ request }) => {
+    await request.post(usersPath, { data: { name: 'Ann' } });
+    expect((await request.patch(`${usersPath}/1`, { data: { name: 'Bo' } })).status()).toBe(500);
+    expect(await (await request.get(`${usersPath}/1`)).json()).toMatchObject({ name: 'Bo' });
+    expect((await request.delete(`${usersPath}/1`)).status()).toBe(500);
+    expect((await request.get(`${usersPath}/1`)).status()).toBe(404);
+  });
+
+  test('reads and failed writes are not affected', async ({ request }) => {
+    expect((await request.get(usersPath)).status()).toBe(200);
+    expect((await request.delete(`${usersPath}/9`)).status()).toBe(404);
+  });
+});
+
+test.describe('hanging requests', () => {
+  test.use({ serverOptions: { hangRate: 1, hangMs: 5000 } });
+
+  test('a request hangs past the client timeout and is never processed', async ({ request }) => {
+    const started = Date.now();
+    await expect(request.post(usersPath, { data: { name: 'Ann' }, timeout: 500 })).rejects.toThrow(
+      /timeout/i,
+    );
+    expect(Date.now() - started).toBeLessThan(4000);
+    // Once the server has let go of the request, it must not have created the user.
+    await expect.poll(async () => (await serverState(request)).inFlight, { timeout: 8000 }).toBe(0);
+    expect((await serverState(request)).users).toBe(0);
+  });
+});
+
+test.describe('a hang shorter than the client timeout', () => {
+  test.use({ serverOptions: { hangRate: 1, hangMs: 300 } });
+
+  test('is answered normally once the hang is over', async ({ request }) => {
+    const started = Date.now();
+    const response = await request.get(usersPath);
+    expect(response.status()).toBe(200);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(290);
+  });
+});
+
+test.describe('random latency', () => {
+  test.use({ serverOptions: { latencyMaxMs: 200, seed: 7 } });
+
+  test('requests take longer but succeed', async ({ request }) => {
+    const started = Date.now();
+    for (let index = 0; index < 10; index += 1) {
+      expect((await request.get(usersPath)).status()).toBe(200);
+    }
+    // Ten draws from 0..200 ms average about a second; 300 ms would need a run of near-zeros.
+    expect(Date.now() - started).toBeGreaterThan(300);
+  });
+});
+
+test.describe('rate limit', () => {
+  test.use({ serverOptions: { rateLimitRps: 5 } });
+
+  test('a burst over the limit gets 429 with Retry-After, then requests pass again', async ({
+    request,
+  }) => {
+    const responses = await Promise.all(Array.from({ length: 15 }, () => request.get(usersPath)));
+    const limited = responses.filter((response) => response.status() === 429);
+    expect(limited.length).toBeGreaterThanOrEqual(5);
+    expect(responses.filter((response) => response.status() === 200).length).toBeGreaterThan(0);
+    const first = limited[0];
+    expect(first?.headers()['retry-after']).toMatch(/^[1-9]\d*$/);
+    expect(((await first?.json()) as { error: string }).error).toContain('rate limit');
+
+    await expect.poll(async () => (await request.get(usersPath)).status()).toBe(200);
+  });
+
+  test('the control API is not rate limited', async ({ request }) => {
+    const responses = await Promise.all(
+      Array.from({ length: 20 }, () => request.get('/__control/health')),
+    );
+    expect(responses.every((response) => response.status() === 200)).toBe(true);
+  });
+
+  test('requests spaced by the limit all pass', async ({ request }) => {
+    await createUser(request, { name: 'Ann' });
+    for (let index = 0; index < 3; index += 1) {
+      expect((await request.get(usersPath)).status()).toBe(200);
+    }
+  });
+});

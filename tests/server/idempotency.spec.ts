@@ -1,0 +1,125 @@
+import { createUser, serverState, type ApiUser } from './api-helpers';
+import { expect, test, usersPath } from './server-fixture';
+
+test.describe('Idempotency-Key on POST', () => {
+  test('a repeated key returns the first response and creates nothing new', async ({ request }) => {
+    const headers = { 'idempotency-key': 'create-ann-1' };
+    const first = await request.post(usersPath, { headers, data: { name: 'Ann' } });
+    const second = await request.post(usersPath, { headers, data: { name: 'Ann' } });
+
+    expect(first.status()).toBe(201);
+    expect(second.status()).toBe(201);
+    expect(await second.json()).toEqual(await first.json());
+    expect(second.headers()['idempotent-replayed']).toBe('true');
+    expect(await serverState(request)).toMatchObject({ users: 1, lastId: '1' });
+  });
+
+  test('the payload is compared by content, not by key order', async ({ request }) => {
+    const headers = { 'idempotency-key': 'k' };
+    await request.post(usersPath, { headers, data: { name: 'Ann', age: 3 } });
+    const again = await request.post(usersPath, {
+      headers: { ...headers, 'content-type': 'application/json' },
+      data: '{ "age": 3, "name": "Ann" }',
+    });
+    expect(again.status()).toBe(201);
+    expect((await serverState(request)).users).toBe(1);
+  });
+
+  test('different keys create different users', async ({ request }) => {
+    await request.post(usersPath, { headers: { 'idempotency-key': 'a' }, data: { name: 'Ann' } });
+    await request.post(usersPath, { headers: { 'idempotency-key': 'b' }, data: { name: 'Ann' } });
+    expect((await serverState(request)).users).toBe(2);
+  });
+
+  test('without a key, a repeated POST creates a duplicate', async ({ request }) => {
+    await createUser(request, { name: 'Ann' });
+    await createUser(request, { name: 'Ann' });
+    expect((await serverState(request)).users).toBe(2);
+  });
+
+  test('the same key with a different body answers 422 and creates nothing', async ({
+    request,
+  }) => {
+    const headers = { 'idempotency-key': 'reused' };
+    await request.post(usersPath, { headers, data: { name: 'Ann' } });
+    const response = await request.post(usersPath, { headers, data: { name: 'Bob' } });
+    expect(response.status()).toBe(422);
+    expect(((await response.json()) as { error: string }).error).toContain('reused');
+    expect((await serverState(request)).users).toBe(1);
+  });
+
+  test('a key whose first request is still in flight answers 409', async ({ request }) => {
+    await request.put('/__control/scenarios/slow', {
+      data: { rules: [{ method: 'POST', fault: { kind: 'hang', ms: 1500, commit: true } }] },
+    });
+    const headers = { 'idempotency-key': 'in-flight' };
+    const slow = request.post(usersPath, {
+      headers: { ...headers, 'x-mock-scenario': 'slow' },
+      data: { name: 'Ann' },
+    });
+    // The first request has committed but not yet answered.
+    await expect.poll(async () => (await serverState(request)).users).toBe(1);
+
+    const concurrent = await request.post(usersPath, { headers, data: { name: 'Ann' } });
+    expect(concurrent.status()).toBe(409);
+
+    const first = await slow;
+    expect(first.status()).toBe(201);
+    const after = await request.post(usersPath, { headers, data: { name: 'Ann' } });
+    expect(after.status()).toBe(201);
+    expect(await after.json()).toEqual(await first.json());
+    expect((await serverState(request)).users).toBe(1);
+  });
+
+  test('after a commit-then-500, a retry with the key gets the committed 201', async ({
+    request,
+  }) => {
+    await request.put('/__control/scenarios/ambiguous', {
+      data: { rules: [{ method: 'POST', fault: { kind: 'commit-then-status', status: 500 } }] },
+    });
+    const headers = { 'idempotency-key': 'retry-me', 'x-mock-scenario': 'ambiguous' };
+    const failed = await request.post(usersPath, { headers, data: { name: 'Ann' } });
+    expect(failed.status()).toBe(500);
+
+    const retried = await request.post(usersPath, { headers, data: { name: 'Ann' } });
+    expect(retried.status()).toBe(201);
+    const user = (await retried.json()) as ApiUser;
+    expect(user).toMatchObject({ id: '1', name: 'Ann' });
+    expect(await serverState(request)).toMatchObject({ users: 1, lastId: '1' });
+  });
+
+  test('a request refused before processing leaves the key free', async ({ request }) => {
+    await request.put('/__control/scenarios/down-once', {
+      data: { rules: [{ fault: { kind: 'status', status: 503 } }] },
+    });
+    const headers = { 'idempotency-key': 'free', 'x-mock-scenario': 'down-once' };
+    expect((await request.post(usersPath, { headers, data: { n: 1 } })).status()).toBe(503);
+    expect((await request.post(usersPath, { headers, data: { n: 1 } })).status()).toBe(201);
+    expect((await serverState(request)).users).toBe(1);
+  });
+
+  test('a body refused with 400 does not use up the key', async ({ request }) => {
+    const headers = { 'idempotency-key': 'fix-and-retry' };
+    const bad = await request.post(usersPath, {
+      headers: { ...headers, 'content-type': 'application/json' },
+      data: '[]',
+    });
+    expect(bad.status()).toBe(400);
+    expect((await request.post(usersPath, { headers, data: { n: 1 } })).status()).toBe(201);
+  });
+});
+
+test.describe('an expired Idempotency-Key', () => {
+  test.use({ serverOptions: { idempotencyTtlMs: 200 } });
+
+  test('is forgotten after the window, so the POST creates again', async ({ request }) => {
+    const headers = { 'idempotency-key': 'short-lived' };
+    await request.post(usersPath, { headers, data: { name: 'Ann' } });
+    await expect
+      .poll(async () => {
+        await request.post(usersPath, { headers, data: { name: 'Ann' } });
+        return (await serverState(request)).users;
+      })
+      .toBe(2);
+  });
+});
