@@ -21,7 +21,8 @@ const FAULTS_PORT = Number(process.env.LOCAL_FAULTS_PORT ?? 4011);
 const localUrl = (port: number) => `http://127.0.0.1:${port}/api/v1`;
 
 const selected = selectedProjects();
-/** `npx playwright test` alone runs the framework's own tests and the suite on the embedded server. */
+/** `npx playwright test` alone runs the framework's own tests and the suite on the embedded server;
+ * it must match the projects not marked `default: false` below. */
 const DEFAULT_PROJECTS = ['unit', 'server', 'local'];
 const wanted = (name: string) => isWanted(name, selected, DEFAULT_PROJECTS);
 
@@ -41,11 +42,15 @@ const suiteProject = (
 const projects: PlaywrightTestProject<Use>[] = [
   { name: 'unit', testDir: './tests/unit' },
   { name: 'server', testDir: './tests/server' },
-  suiteProject('local', loadEnvironment('local', {}, { baseUrl: localUrl(LOCAL_PORT) })),
+  suiteProject('local', loadEnvironment('local', process.env, { baseUrl: localUrl(LOCAL_PORT) })),
   // The same suite while the server misbehaves at random; scripted-fault specs run on `local` only.
-  suiteProject('local-faults', loadEnvironment('local', {}, { baseUrl: localUrl(FAULTS_PORT) }), {
-    grepInvert: /@resilience/,
-  }),
+  suiteProject(
+    'local-faults',
+    loadEnvironment('local', process.env, { baseUrl: localUrl(FAULTS_PORT) }),
+    { grepInvert: /@resilience/, default: false },
+  ),
+  // Child-process tests of the command-line scripts (demo).
+  { name: 'scripts', testDir: './tests/scripts', default: false },
 ];
 
 // Remote environments exist only when asked for, so a stray .env never sends traffic anywhere unasked.
@@ -64,7 +69,7 @@ for (const name of REMOTE_ENVIRONMENTS) {
 }
 
 const mockServer = (port: number, env: Record<string, string> = {}) => ({
-  command: `npx tsx server/main.ts --port ${port}`,
+  command: `node_modules/.bin/tsx server/main.ts --port ${port}`,
   url: `http://127.0.0.1:${port}/__control/health`,
   reuseExistingServer: false,
   timeout: 30_000,
@@ -75,6 +80,7 @@ const mockServer = (port: number, env: Record<string, string> = {}) => ({
 
 export default defineConfig<Use>({
   fullyParallel: true,
+  outputDir: process.env.PW_OUTPUT_DIR ?? 'test-results',
   // API tests wait on I/O, not CPU: more workers than cores pays off.
   workers: 4,
   forbidOnly: Boolean(process.env.CI),

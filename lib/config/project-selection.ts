@@ -1,7 +1,7 @@
 /**
  * The project names given with `--project` on the command line (`--project x y` and
- * `--project=x`), lower-cased. Playwright has no default-project setting, so the config reads them
- * to decide which environments to define and which embedded servers to start.
+ * `--project=x`), lower-cased. Playwright decides which projects run only after the config is
+ * loaded, so the config reads them to decide which environments to define and which servers to start.
  */
 export function selectedProjects(argv: readonly string[] = process.argv): string[] {
   const names: string[] = [];

@@ -47,6 +47,8 @@ export interface ApiResult {
   attempts: number;
   durationMs: number;
   reconciled: boolean;
+  /** True when an earlier attempt failed in a way that may have acted on the server (5xx, timeout, reset). */
+  afterAmbiguousFailure: boolean;
 }
 
 export interface ApiClientOptions {
@@ -125,6 +127,7 @@ export class ApiClient {
             attempts: attempt,
             durationMs: Math.round(performance.now() - started),
             reconciled,
+            afterAmbiguousFailure: true,
           };
           await this.notify(req, call, result, retries, undefined);
           return result;
@@ -163,6 +166,7 @@ export class ApiClient {
       attempts: attempt,
       durationMs,
       reconciled,
+      afterAmbiguousFailure: retries.some((r) => isAmbiguous(r.outcome)),
     };
     this.options.logger.debug(`${call} → ${result.status} (${durationMs} ms, attempt ${attempt})`);
     await this.notify(req, call, result, retries, undefined);

@@ -151,7 +151,7 @@ export class UsersApi {
   async delete(id: string): Promise<User | undefined> {
     const path = this.pathOf(id);
     const result = await this.client.send({ method: 'DELETE', path });
-    if (result.status === 404 && result.attempts > 1) return undefined;
+    if (result.status === 404 && result.afterAmbiguousFailure) return undefined;
     return this.expectUser(result, 'DELETE', path, [200]);
   }
 
@@ -222,6 +222,7 @@ export class UsersApi {
       attempts: 1,
       durationMs: 0,
       reconciled: true,
+      afterAmbiguousFailure: true,
     };
   }
 

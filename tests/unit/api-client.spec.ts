@@ -42,6 +42,7 @@ const ADOPTED: ApiResult = {
   attempts: 1,
   durationMs: 0,
   reconciled: true,
+  afterAmbiguousFailure: true,
 };
 
 test.describe('ApiClient retries', () => {
@@ -343,6 +344,7 @@ test.describe('parseJson', () => {
     attempts: 1,
     durationMs: 1,
     reconciled: false,
+    afterAmbiguousFailure: false,
   });
 
   test('parses a JSON body', () => {

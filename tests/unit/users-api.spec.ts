@@ -153,6 +153,11 @@ test.describe('UsersApi.delete', () => {
     expect(sent).toHaveLength(2);
   });
 
+  test('a 404 after an unambiguous failure (429) is an error: nothing was deleted', async () => {
+    const { users } = usersApi(inOrder({ status: 429, body: 'slow down' }, NOT_FOUND));
+    await expect(users.delete('8')).rejects.toThrow(ApiStatusError);
+  });
+
   test('a 404 on the first attempt is an error: the user was never there', async () => {
     const { users } = usersApi(inOrder(NOT_FOUND));
     await expect(users.delete('8')).rejects.toThrow(ApiStatusError);

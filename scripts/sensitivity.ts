@@ -1,0 +1,198 @@
+/**
+ * Sensitivity check: runs the suite on the embedded server once as it is (it must pass) and once per
+ * deliberate defect (it must fail), and reports which tests caught each defect. A suite that stays
+ * green on a broken server proves nothing; this exits non-zero if that happens for any defect.
+ *
+ *   npm run test:sensitivity [-- --defect sort-reversed --concurrency 2]
+ */
+import { spawn } from 'node:child_process';
+import { mkdirSync, readFileSync, rmSync } from 'node:fs';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+
+/** Defects a portable suite must notice; each names a real class of API bug. */
+const DEFECTS = [
+  'create-status-200',
+  'update-not-persisted',
+  'delete-not-persisted',
+  'drop-field',
+  'rename-field',
+  'numeric-ids',
+  'pagination-ignores-limit',
+  'sort-reversed',
+  'filters-ignored',
+  'list-duplicate',
+  'missing-id-200',
+  'missing-id-500',
+  'delete-never-visible',
+  'always-down',
+  'created-at-missing',
+  'empty-query-200',
+] as const;
+
+interface RunResult {
+  defect: string;
+  passed: number;
+  failed: string[];
+  seconds: number;
+  exitCode: number | null;
+}
+
+interface JsonSuite {
+  title: string;
+  suites?: JsonSuite[];
+  specs?: { title: string; tests: { projectName: string; results: { status: string }[] }[] }[];
+}
+
+const ROOT = path.resolve(__dirname, '..');
+/** Failures after which a defect run stops: enough to name the catching tests, cheap enough for CI. */
+const MAX_FAILURES = 4;
+const OUT = path.join(ROOT, '.tmp', 'sensitivity');
+
+function collect(
+  suite: JsonSuite,
+  trail: string[],
+  into: { passed: number; failed: string[] },
+): void {
+  const here = suite.title === '' ? trail : [...trail, suite.title];
+  for (const spec of suite.specs ?? []) {
+    for (const t of spec.tests) {
+      const last = t.results.at(-1)?.status;
+      if (last === 'passed') into.passed += 1;
+      else if (last !== 'skipped') into.failed.push([...here, spec.title].join(' › '));
+    }
+  }
+  for (const child of suite.suites ?? []) collect(child, here, into);
+}
+
+function runSuite(defect: string, port: number): Promise<RunResult> {
+  const report = path.join(OUT, `${defect}.json`);
+  const started = Date.now();
+  return new Promise((resolve, reject) => {
+    const child = spawn(
+      process.execPath,
+      [
+        require.resolve('@playwright/test/cli'),
+        'test',
+        '--project=local',
+        '--reporter=json',
+        '--retries=0',
+        // One defect is proven caught by its first failures; running on would only cost time.
+        ...(defect === 'none' ? [] : [`--max-failures=${MAX_FAILURES}`]),
+      ],
+      {
+        cwd: ROOT,
+        stdio: ['ignore', 'ignore', 'pipe'],
+        env: {
+          ...process.env,
+          MOCK_DEFECT: defect === 'none' ? '' : defect,
+          LOCAL_PORT: String(port),
+          PLAYWRIGHT_JSON_OUTPUT_FILE: report,
+          // Each run keeps its own artifacts, so parallel runs never share a folder.
+          PW_OUTPUT_DIR: path.join(OUT, defect),
+          LOG_LEVEL: 'silent',
+          // A defect such as deletes that never show would otherwise wait out every poll's full window.
+          LOCAL_POLL_TIMEOUT_MS: '1500',
+        },
+      },
+    );
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.on('error', reject);
+    child.on('close', (exitCode) => {
+      const tally = { passed: 0, failed: [] as string[] };
+      try {
+        const json = JSON.parse(readFileSync(report, 'utf8')) as { suites: JsonSuite[] };
+        for (const suite of json.suites) collect(suite, [], tally);
+      } catch (error) {
+        reject(
+          new Error(
+            `the run with defect "${defect}" left no JSON report (${String(error)}):\n${stderr.slice(-2000)}`,
+          ),
+        );
+        return;
+      }
+      resolve({ defect, ...tally, seconds: (Date.now() - started) / 1000, exitCode });
+    });
+  });
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      defect: { type: 'string', multiple: true },
+      concurrency: { type: 'string', default: '1' },
+      help: { type: 'boolean', default: false },
+    },
+  });
+  if (values.help) {
+    console.log(
+      `Usage: npm run test:sensitivity [-- --defect NAME ...] [--concurrency N]\nDefects: ${DEFECTS.join(', ')}`,
+    );
+    return;
+  }
+  const chosen = values.defect ?? [...DEFECTS];
+  const unknown = chosen.filter((d) => !(DEFECTS as readonly string[]).includes(d));
+  if (unknown.length > 0) {
+    console.error(`unknown defect ${unknown.join(', ')}: choose from ${DEFECTS.join(', ')}`);
+    process.exit(2);
+  }
+  const concurrency = Math.max(1, Number(values.concurrency));
+  rmSync(OUT, { recursive: true, force: true });
+  mkdirSync(OUT, { recursive: true });
+
+  const queue = ['none', ...chosen];
+  const results: RunResult[] = [];
+  let nextPort = 4100;
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      for (let defect = queue.shift(); defect !== undefined; defect = queue.shift()) {
+        const result = await runSuite(defect, nextPort++);
+        results.push(result);
+        const verdict =
+          defect === 'none'
+            ? result.failed.length === 0
+              ? 'green, as it must be'
+              : 'RED'
+            : result.failed.length > 0
+              ? `caught by ${result.failed.length} test(s)`
+              : 'NOT CAUGHT';
+        console.log(`${defect.padEnd(26)} ${verdict} (${result.seconds.toFixed(1)} s)`);
+      }
+    }),
+  );
+
+  console.log(`\nWhich tests caught each defect (each run stops after ${MAX_FAILURES} failures):`);
+  const ordered = [...chosen]
+    .map((d) => results.find((r) => r.defect === d))
+    .filter((r) => r !== undefined);
+  for (const result of ordered) {
+    console.log(`\n${result.defect}: ${result.failed.length} failed, ${result.passed} passed`);
+    for (const title of result.failed.slice(0, 8)) console.log(`  - ${title}`);
+    if (result.failed.length > 8) console.log(`  … and ${result.failed.length - 8} more`);
+  }
+
+  const baseline = results.find((r) => r.defect === 'none');
+  const missed = ordered.filter((r) => r.failed.length === 0).map((r) => r.defect);
+  const problems: string[] = [];
+  if (baseline === undefined || baseline.failed.length > 0 || baseline.passed === 0) {
+    problems.push(
+      `the suite is not green on the faithful server: ${baseline?.failed.join('; ') ?? 'no run'}`,
+    );
+  }
+  if (missed.length > 0)
+    problems.push(`the suite stays green with defect(s): ${missed.join(', ')}`);
+  const caught = ordered.length - missed.length;
+  console.log(
+    `\nsensitivity: ${caught} of ${ordered.length} defects caught; baseline ${baseline?.passed ?? 0} passed, ${baseline?.failed.length ?? 0} failed`,
+  );
+  if (problems.length > 0) {
+    for (const problem of problems) console.error(`sensitivity check failed: ${problem}`);
+    process.exit(1);
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(error instanceof Error ? error.message : error);
+  process.exit(1);
+});
