@@ -85,7 +85,10 @@ export async function runShardsLocally(options: LocalShardsOptions): Promise<Loc
       allureResults: 'allure-results',
     };
     // Copied after each shard, as the CI's artifact upload does: the next shard wipes both.
-    for (const blob of fs.readdirSync(path.resolve(REPO, outputs.blobDir)))
+    const blobs = fs
+      .readdirSync(path.resolve(REPO, outputs.blobDir))
+      .filter((f) => f.endsWith('.zip'));
+    for (const blob of blobs)
       fs.copyFileSync(path.resolve(REPO, outputs.blobDir, blob), path.join(blobDir, blob));
     fs.cpSync(path.resolve(REPO, outputs.allureResults), path.join(allureDir, `shard-${shard}`), {
       recursive: true,
