@@ -65,13 +65,16 @@ export function buildApp(input: ServerOptionsInput = {}): FastifyInstance {
     return sendError(reply, status, clientErrorMessage(error, options.bodyLimitBytes));
   });
 
-  app.setNotFoundHandler((request, reply) =>
-    sendError(
-      reply,
-      404,
-      `no route ${request.method} ${request.url.split('?')[0] ?? ''}: the users API lives under ${options.prefix}/users`,
-    ),
-  );
+  // With a root prefix every path is the API's, and its own handler below covers them.
+  if (options.prefix !== '') {
+    app.setNotFoundHandler((request, reply) =>
+      sendError(
+        reply,
+        404,
+        `no route ${request.method} ${request.url.split('?')[0] ?? ''}: the users API lives under ${options.prefix}/users`,
+      ),
+    );
+  }
 
   void app.register(
     (api, _options, done) => {

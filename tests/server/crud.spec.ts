@@ -179,3 +179,16 @@ test.describe('a custom prefix', () => {
     expect((await request.get(`${usersPath}/1`)).status()).toBe(404);
   });
 });
+
+test.describe('a root prefix', () => {
+  test.use({ serverOptions: { prefix: '/' } });
+
+  test('serves /users and answers other paths with "Not found"', async ({ request }) => {
+    expect((await request.post('/users', { data: { name: 'Ann' } })).status()).toBe(201);
+    expect((await request.get('/users/1')).status()).toBe(200);
+    const unknown = await request.get('/posts');
+    expect(unknown.status()).toBe(404);
+    expect(await unknown.json()).toBe('Not found');
+    expect((await request.get('/__control/health')).status()).toBe(200);
+  });
+});
