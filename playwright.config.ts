@@ -51,6 +51,13 @@ const projects: PlaywrightTestProject<Use>[] = [
   ),
   // Child-process tests of the command-line scripts (demo).
   { name: 'scripts', testDir: './tests/scripts', default: false },
+  // Secret-leak, shard-merge and report-rendering checks; each runs a small suite in a child process.
+  {
+    name: 'reporting',
+    testDir: './tests/reporting',
+    testIgnore: '**/fixtures/**',
+    default: false,
+  },
 ];
 
 // Remote environments exist only when asked for, so a stray .env never sends traffic anywhere unasked.

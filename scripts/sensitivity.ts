@@ -92,7 +92,7 @@ function runSuite(defect: string, port: number): Promise<RunResult> {
           PW_OUTPUT_DIR: path.join(OUT, defect),
           LOG_LEVEL: 'silent',
           // A defect such as deletes that never show would otherwise wait out every poll's full window.
-          LOCAL_POLL_TIMEOUT_MS: '1500',
+          ...(defect === 'none' ? {} : { LOCAL_POLL_TIMEOUT_MS: '2500' }),
         },
       },
     );

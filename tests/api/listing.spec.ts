@@ -1,6 +1,8 @@
 import { randomBytes } from 'node:crypto';
 
+import type { UserFactory } from '../../lib/users/user-factory';
 import type { User } from '../../lib/users/user-schema';
+import type { UsersApi } from '../../lib/users/users-api';
 import { expect, test } from '../../lib/fixtures';
 
 /**
@@ -11,8 +13,8 @@ test.describe('listing users', { tag: '@crud' }, () => {
   const NAMES = ['Delta', 'alpha', 'Echo', 'bravo', 'Charlie'];
 
   async function createTagged(
-    users: import('../../lib/users/users-api').UsersApi,
-    factory: import('../../lib/users/user-factory').UserFactory,
+    users: UsersApi,
+    factory: UserFactory,
   ): Promise<{ tag: string; created: User[] }> {
     const tag = `lst${randomBytes(5).toString('hex')}`;
     const created = await Promise.all(
