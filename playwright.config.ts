@@ -3,6 +3,7 @@ import dotenv from 'dotenv';
 
 import {
   type EnvironmentConfig,
+  isConfigured,
   loadEnvironment,
   REMOTE_ENVIRONMENTS,
 } from './lib/config/environment';
@@ -60,18 +61,29 @@ const projects: PlaywrightTestProject<Use>[] = [
   },
 ];
 
-// Remote environments exist only when asked for, so a stray .env never sends traffic anywhere unasked.
-// Loading throws a ConfigError naming the missing variable before any request is made.
+// Remote environments run only when asked for (`default: false`), so a stray .env never sends traffic
+// anywhere unasked. A selected one that is not configured stops the run here with a ConfigError naming
+// the missing variable, before any request. Worker processes do not see the command line, so they
+// define every configured environment; the main process has already validated the selected ones.
 for (const name of REMOTE_ENVIRONMENTS) {
-  if (!wanted(name)) continue;
-  const environment = loadEnvironment(name);
+  let environment: EnvironmentConfig;
+  if (wanted(name)) {
+    environment = loadEnvironment(name);
+  } else if (isConfigured(name)) {
+    try {
+      environment = loadEnvironment(name);
+    } catch {
+      continue;
+    }
+  } else {
+    continue;
+  }
   const readOnly = name === 'production' && !environment.allowWrites;
   projects.push(
-    suiteProject(
-      name,
-      environment,
-      readOnly ? { grep: /@readonly/ } : { grepInvert: /@resilience/ },
-    ),
+    suiteProject(name, environment, {
+      default: false,
+      ...(readOnly ? { grep: /@readonly/ } : { grepInvert: /@resilience/ }),
+    }),
   );
 }
 
