@@ -48,6 +48,18 @@ export function buildApp(input: ServerOptionsInput = {}): FastifyInstance {
     },
   });
 
+  // Clients with a session-wide `Content-Type: application/json` (the seed Python client among them)
+  // send it on bodiless GETs and DELETEs too; mockapi.io accepts those, so an empty JSON body is no body.
+  const parseJson = app.getDefaultJsonParser('error', 'error');
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
+    const text = typeof body === 'string' ? body : body.toString('utf8');
+    if (text.trim() === '') {
+      done(null, undefined);
+      return;
+    }
+    void parseJson(request, text, done);
+  });
   app.removeContentTypeParser('text/plain');
   // Any non-JSON body is read (within the size limit) and handed to the
   // routes as a marker, so they can answer 400 naming the Content-Type.
