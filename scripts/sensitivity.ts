@@ -60,7 +60,8 @@ function collect(
       const last = t.results.at(-1)?.status;
       if (last === 'passed') into.passed += 1;
       // Tests stopped by --max-failures end `interrupted` or never start: neither caught anything.
-      else if (last === 'failed' || last === 'timedOut') into.failed.push([...here, spec.title].join(' › '));
+      else if (last === 'failed' || last === 'timedOut')
+        into.failed.push([...here, spec.title].join(' › '));
     }
   }
   for (const child of suite.suites ?? []) collect(child, here, into);
