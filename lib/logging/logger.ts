@@ -5,8 +5,9 @@ import { redactSecrets } from './redact';
 
 export type { Logger } from 'pino';
 
-const LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
-export type LogLevel = (typeof LEVELS)[number];
+/** pino's levels, loudest first, plus `silent`. */
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
 
 /** Reads LOG_LEVEL, failing with the allowed values when it is not one of them. */
 export function logLevelFromEnv(
@@ -15,9 +16,9 @@ export function logLevelFromEnv(
 ): LogLevel {
   const raw = env.LOG_LEVEL?.trim().toLowerCase();
   if (raw === undefined || raw === '') return fallback;
-  if ((LEVELS as readonly string[]).includes(raw)) return raw as LogLevel;
+  if ((LOG_LEVELS as readonly string[]).includes(raw)) return raw as LogLevel;
   throw new Error(
-    `LOG_LEVEL="${env.LOG_LEVEL ?? ''}" is not a level: use one of ${LEVELS.join(', ')}`,
+    `LOG_LEVEL="${env.LOG_LEVEL ?? ''}" is not a level: use one of ${LOG_LEVELS.join(', ')}`,
   );
 }
 

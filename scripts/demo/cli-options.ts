@@ -1,17 +1,8 @@
 import { parseArgs } from 'node:util';
 
 import { ENVIRONMENTS, type EnvironmentName } from '../../lib/config/environment';
-import { type LogLevel, logLevelFromEnv } from '../../lib/logging/logger';
+import { LOG_LEVELS, type LogLevel, logLevelFromEnv } from '../../lib/logging/logger';
 
-const LOG_LEVELS: readonly LogLevel[] = [
-  'fatal',
-  'error',
-  'warn',
-  'info',
-  'debug',
-  'trace',
-  'silent',
-];
 const MAX_USERS = 100;
 
 /** What the demo was asked to do. */
