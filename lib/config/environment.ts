@@ -38,8 +38,8 @@ const REMOTE_DEFAULTS = {
 export const LOCAL_DEFAULTS = {
   timeoutMs: 2_000,
   attempts: 6,
-  baseDelayMs: 25,
-  maxDelayMs: 500,
+  baseDelayMs: 5,
+  maxDelayMs: 250,
   maxRetryAfterMs: 5_000,
   budgetMs: 15_000,
   pollTimeoutMs: 5_000,
