@@ -1,16 +1,16 @@
-import { type APIRequestContext, test as base, expect } from '@playwright/test';
+import { test as base, expect } from '@playwright/test';
 
 import { type EnvironmentConfig, loadEnvironment } from './config/environment';
-import { ApiClient } from './http/api-client';
 import type { ApiObserver } from './http/api-observer';
-import { DEFAULT_RETRY_POLICY, type RetryPolicy } from './http/retry-policy';
 import { createLogger, type Logger } from './logging/logger';
 import { API_CALLS_ATTACHMENT, testInfoObserver } from './reporting/api-steps';
 import { CleanupRegistry, sweepMarkedUsers } from './users/cleanup-registry';
 import { newRunId, UserFactory } from './users/user-factory';
-import { UsersApi } from './users/users-api';
+import { createUsersApi, requestContextOptions } from './users/create-users-api';
+import type { UsersApi } from './users/users-api';
 
 export { expect };
+export { createUsersApi, requestContextOptions };
 
 interface WorkerFixtures {
   /** The environment under test; each Playwright project sets it. */
@@ -33,45 +33,6 @@ interface TestFixtures {
   cleanup: CleanupRegistry;
   /** The users API of the environment under test; every user it creates is cleaned up. */
   users: UsersApi;
-}
-
-/** Builds a UsersApi over a request context for an environment; shared by fixtures, the demo and benchmarks. */
-export function createUsersApi(
-  request: APIRequestContext,
-  environment: EnvironmentConfig,
-  options: {
-    logger: Logger;
-    observers?: ApiObserver[];
-    headers?: Record<string, string>;
-    onCreated?: (id: string) => void;
-  },
-): UsersApi {
-  const retry: RetryPolicy = { ...DEFAULT_RETRY_POLICY, ...environment.retry };
-  const client = new ApiClient({
-    request,
-    baseUrl: environment.baseUrl,
-    timeoutMs: environment.timeoutMs,
-    retry,
-    logger: options.logger,
-    secrets: environment.token === undefined ? [] : [environment.token],
-    allowWrites: environment.allowWrites,
-    observers: options.observers ?? [],
-    headers: {
-      ...(environment.token === undefined ? {} : { authorization: `Bearer ${environment.token}` }),
-      ...options.headers,
-    },
-  });
-  return new UsersApi({
-    client,
-    consistency: environment.consistency,
-    onCreated: options.onCreated,
-  });
-}
-
-/** Options for `request.newContext()` that point at an environment's API root. */
-export function requestContextOptions(environment: EnvironmentConfig): { baseURL: string } {
-  // A trailing slash makes relative paths resolve under the root: `users` → `<root>/users`.
-  return { baseURL: `${environment.baseUrl}/` };
 }
 
 export const test = base.extend<TestFixtures, WorkerFixtures>({

@@ -3,7 +3,7 @@ import { Writable } from 'node:stream';
 import { type APIRequestContext, request } from '@playwright/test';
 
 import { type EnvironmentConfig, loadEnvironment } from '../../lib/config/environment';
-import { createUsersApi, requestContextOptions } from '../../lib/fixtures';
+import { createUsersApi, requestContextOptions } from '../../lib/users/create-users-api';
 import type { ApiObserver, CallRecord } from '../../lib/http/api-observer';
 import { createLogger, type Logger } from '../../lib/logging/logger';
 import { requestDocument, responseDocument, stepTitle } from '../../lib/reporting/api-steps';

@@ -1,6 +1,6 @@
 import { request } from '@playwright/test';
 
-import { createUsersApi, requestContextOptions } from '../../lib/fixtures';
+import { createUsersApi, requestContextOptions } from '../../lib/users/create-users-api';
 import type { CallRecord } from '../../lib/http/api-observer';
 import { createLogger, type Logger, useColour } from '../../lib/logging/logger';
 import { newRunId, UserFactory } from '../../lib/users/user-factory';
