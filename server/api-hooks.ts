@@ -43,81 +43,106 @@ type AfterCommitFault = { kind: 'status'; status: number } | { kind: 'hang'; ms:
 export function registerApiHooks(app: FastifyInstance, dependencies: ApiHookDependencies): void {
   const { options, defects, faults, scenarios, rateLimiter, counters } = dependencies;
   const afterCommit = new WeakMap<FastifyRequest, AfterCommitFault>();
+  const checksToken = options.token !== undefined && !defects.has('auth-ignored');
+  // Without these modes no request ever waits, so a request without a scenario is screened
+  // synchronously: no promise and no extra tick on the common path.
+  const mayDelay = options.hangRate > 0 || options.latencyMaxMs > 0;
+  const onResponseClosed = (): void => {
+    counters.inFlight -= 1;
+  };
 
-  app.addHook('onRequest', async (request, reply) => {
-    counters.requests += 1;
-    counters.inFlight += 1;
-    reply.raw.once('close', () => {
-      counters.inFlight -= 1;
-    });
-    if (defects.has('always-down')) {
-      return sendError(reply, 503, 'service unavailable (defect always-down)');
+  // Each check answers the request and returns true when it stops it.
+  const alwaysDown = (reply: FastifyReply): boolean => {
+    if (!defects.has('always-down')) return false;
+    sendError(reply, 503, 'service unavailable (defect always-down)');
+    return true;
+  };
+  const unavailable = (reply: FastifyReply): boolean => {
+    if (!faults.unavailable()) return false;
+    sendError(reply, 503, 'service unavailable (injected fault)');
+    return true;
+  };
+  const rateLimited = (reply: FastifyReply): boolean => {
+    if (rateLimiter === undefined) return false;
+    const decision = rateLimiter.take();
+    if (decision.allowed) return false;
+    reply.header('retry-after', String(decision.retryAfterSeconds));
+    sendError(reply, 429, `rate limit of ${options.rateLimitRps} requests per second exceeded`);
+    return true;
+  };
+  const unauthorised = (request: FastifyRequest, reply: FastifyReply): boolean => {
+    if (!checksToken || hasBearerToken(request.headers.authorization, options.token ?? '')) {
+      return false;
     }
+    reply.header('www-authenticate', 'Bearer');
+    sendError(reply, 401, 'missing or wrong bearer token: send Authorization: Bearer <token>');
+    return true;
+  };
 
+  /** The full screening, in order, for requests that may have to wait; true when answered. */
+  const screenWithDelays = async (request: FastifyRequest, reply: FastifyReply) => {
+    if (alwaysDown(reply)) return true;
     const scenarioId = request.headers[scenarioHeader];
     if (typeof scenarioId === 'string') {
       const path = request.url.slice(options.prefix.length);
       const fault = scenarios.match(scenarioId, request.method, path);
       if (fault !== undefined) {
         const outcome = await applyBeforeProcessing(fault, request, reply);
-        if (outcome === 'answered') return reply;
+        if (outcome === 'answered') return true;
         if (outcome === 'after-commit') afterCommit.set(request, toAfterCommit(fault));
       }
     }
-
-    if (faults.unavailable()) {
-      return sendError(reply, 503, 'service unavailable (injected fault)');
-    }
+    if (unavailable(reply)) return true;
     const hangMs = faults.hangMs();
     if (hangMs > 0 && !(await delayAnswer(reply, hangMs))) return abandon(reply);
-    if (rateLimiter !== undefined) {
-      const decision = rateLimiter.take();
-      if (!decision.allowed) {
-        reply.header('retry-after', String(decision.retryAfterSeconds));
-        return sendError(
-          reply,
-          429,
-          `rate limit of ${options.rateLimitRps} requests per second exceeded`,
-        );
-      }
-    }
+    if (rateLimited(reply)) return true;
     const latencyMs = faults.latencyMs();
     if (latencyMs > 0 && !(await delayAnswer(reply, latencyMs))) return abandon(reply);
-    if (options.token !== undefined && !defects.has('auth-ignored')) {
-      if (!hasBearerToken(request.headers.authorization, options.token)) {
-        reply.header('www-authenticate', 'Bearer');
-        return sendError(
-          reply,
-          401,
-          'missing or wrong bearer token: send Authorization: Bearer <token>',
-        );
-      }
+    return unauthorised(request, reply);
+  };
+
+  // Callback-style hooks: `done` is called only when the request goes on; a hook that answered
+  // leaves it uncalled, as fastify expects.
+  app.addHook('onRequest', (request, reply, done) => {
+    counters.requests += 1;
+    counters.inFlight += 1;
+    reply.raw.on('close', onResponseClosed);
+    if (mayDelay || request.headers[scenarioHeader] !== undefined) {
+      screenWithDelays(request, reply).then((answered) => {
+        if (!answered) done();
+      }, done);
+      return;
     }
-    return undefined;
+    // The same checks in the same order, minus the ones that cannot fire here.
+    if (alwaysDown(reply) || unavailable(reply) || rateLimited(reply)) return;
+    if (unauthorised(request, reply)) return;
+    done();
   });
 
-  app.addHook('onSend', async (request, reply, payload) => {
+  app.addHook('onSend', (request, reply, payload, done) => {
     const fault = afterCommit.get(request);
     if (fault?.kind === 'hang') {
-      await delayAnswer(reply, fault.ms);
-      return payload;
+      void delayAnswer(reply, fault.ms).then(() => {
+        done(null, payload);
+      });
+      return;
     }
     if (fault?.kind === 'status') {
-      return replaceWithError(
-        reply,
-        fault.status,
-        'injected failure after the change was committed',
+      done(
+        null,
+        replaceWithError(reply, fault.status, 'injected failure after the change was committed'),
       );
+      return;
     }
     const committed = reply.statusCode >= 200 && reply.statusCode < 300;
     if (writeMethods.has(request.method) && committed && faults.commitFailure()) {
-      return replaceWithError(
-        reply,
-        500,
-        'internal error (injected after the change was committed)',
+      done(
+        null,
+        replaceWithError(reply, 500, 'internal error (injected after the change was committed)'),
       );
+      return;
     }
-    return payload;
+    done(null, payload);
   });
 }
 
@@ -158,11 +183,11 @@ function toAfterCommit(fault: ScenarioFault): AfterCommitFault {
   throw new Error(`fault ${fault.kind} does not act after commit`);
 }
 
-/** The client hung up while we delayed: process nothing, answer nothing. */
-function abandon(reply: FastifyReply): FastifyReply {
+/** The client hung up while we delayed: process nothing, answer nothing (the request is settled). */
+function abandon(reply: FastifyReply): true {
   if (!clientGone(reply)) reply.raw.destroy();
   reply.hijack();
-  return reply;
+  return true;
 }
 
 function replaceWithError(reply: FastifyReply, status: number, message: string): string {

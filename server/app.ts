@@ -5,6 +5,7 @@ import { RandomFaults } from './faults';
 import { IdempotencyKeys } from './idempotency';
 import { resolveServerOptions, type ServerOptionsInput } from './options';
 import { TokenBucket } from './rate-limit';
+import { RecordJson } from './record-json';
 import { sendError, sendNotFound } from './replies';
 import { NonJsonBody } from './request-body';
 import { registerControlRoutes } from './routes/control';
@@ -102,6 +103,7 @@ export function buildApp(input: ServerOptionsInput = {}): FastifyInstance {
         repository,
         defects,
         idempotency: new IdempotencyKeys(options.idempotencyTtlMs),
+        json: new RecordJson(),
       });
       // mockapi.io answers an unknown path inside a project with its usual "Not found".
       api.setNotFoundHandler((_request, reply) => sendNotFound(reply));

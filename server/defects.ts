@@ -43,6 +43,11 @@ export class Defects {
     this.#active = new Set(names);
   }
 
+  /** Whether no defect is switched on: records then go out exactly as stored. */
+  get none(): boolean {
+    return this.#active.size === 0;
+  }
+
   /** Whether the named defect is switched on. */
   has(name: DefectName): boolean {
     return this.#active.has(name);

@@ -9,3 +9,8 @@ export function sendNotFound(reply: FastifyReply): FastifyReply {
 export function sendError(reply: FastifyReply, status: number, message: string): FastifyReply {
   return reply.code(status).type('application/json; charset=utf-8').send({ error: message });
 }
+
+/** Answers 200 with JSON text that is already serialised, with the headers `send(object)` gives. */
+export function sendJson(reply: FastifyReply, text: string): FastifyReply {
+  return reply.type('application/json; charset=utf-8').send(text);
+}

@@ -2,7 +2,8 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Defects } from '../defects';
 import { type IdempotencyKeys, payloadFingerprint } from '../idempotency';
 import { parseListQuery, runListQuery } from '../query';
-import { sendError, sendNotFound } from '../replies';
+import type { RecordJson } from '../record-json';
+import { sendError, sendJson, sendNotFound } from '../replies';
 import { checkObjectBody } from '../request-body';
 import type { UserRecord } from '../store';
 import type { UsersRepository } from '../users-repository';
@@ -12,6 +13,7 @@ export interface UserRouteDependencies {
   repository: UsersRepository;
   defects: Defects;
   idempotency: IdempotencyKeys;
+  json: RecordJson;
 }
 
 interface IdParams {
@@ -28,7 +30,7 @@ export function registerUserRoutes(
   app: FastifyInstance,
   dependencies: UserRouteDependencies,
 ): void {
-  const { repository, defects, idempotency } = dependencies;
+  const { repository, defects, idempotency, json } = dependencies;
 
   app.get('/users', (request, reply) => {
     const query = defects.adjustListQuery(parseListQuery(asRecord(request.query)));
@@ -36,12 +38,17 @@ export function registerUserRoutes(
     if (records.length === 0 && query.hasParameters && !defects.has('empty-query-200')) {
       return sendNotFound(reply);
     }
+    // Reads are the hot path: without defects the page is the stored records' cached JSON.
+    if (defects.none) return sendJson(reply, json.list(records));
     return reply.send(defects.presentList(records));
   });
 
   app.get<{ Params: IdParams }>('/users/:id', (request, reply) => {
     const record = repository.replica.get(request.params.id);
-    if (record !== undefined) return reply.send(defects.presentRecord(record));
+    if (record !== undefined) {
+      if (defects.none) return sendJson(reply, json.record(record));
+      return reply.send(defects.presentRecord(record));
+    }
     if (defects.has('missing-id-200')) return reply.send({});
     if (defects.has('missing-id-500')) return sendError(reply, 500, 'internal error');
     return sendNotFound(reply);
