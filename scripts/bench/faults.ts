@@ -1,6 +1,6 @@
 import { LOCAL_DEFAULTS } from '../../lib/config/environment';
 import type { UsersApi } from '../../lib/users/users-api';
-import { type Benchmark, type Figure, type Goal, meets } from './benchmark';
+import { type Benchmark, type Goal, meets } from './benchmark';
 import { localEnvironment, type OpenUsers, openUsers, startServer, timed } from './harness';
 import { formatMs, spreadOf, sum } from './stats';
 import { buildPayloads, CALLS_PER_CYCLE, type CyclePayload, frameworkCycle } from './workload';
@@ -9,8 +9,6 @@ const CYCLES = 100; // 500 calls
 const FAULT_RATE = 0.1;
 const SEED = 20240;
 const GOAL: Goal = { kind: 'at-most', limit: 1.5 };
-/** A shorter first backoff, measured beside the default to show what the delay itself costs. */
-const PROBE_BASE_DELAY_MS = 5;
 
 interface Run {
   ms: number;
@@ -20,9 +18,7 @@ interface Run {
 
 /**
  * The same 500-call CRUD workload against a server answering 10% of requests 503 and against a
- * clean one, rotating which goes first; the framework's retries must absorb every fault. A third
- * arm runs the faulty server with a 5 ms base backoff instead of the local 25 ms, to show how much
- * of the cost is the backoff wait itself.
+ * clean one, alternating which goes first; the framework's retries must absorb every fault.
  */
 export const faults: Benchmark = {
   name: 'faults',
@@ -41,17 +37,6 @@ export const faults: Benchmark = {
     };
     const environments = [
       { name: 'faults', environment: localEnvironment(faulty.baseUrl) },
-      // The probe is left out of --quick: it explains a figure, it is not one of the goals.
-      ...(quick
-        ? []
-        : [
-            {
-              name: 'probe',
-              environment: localEnvironment(faulty.baseUrl, {
-                LOCAL_RETRY_BASE_DELAY_MS: String(PROBE_BASE_DELAY_MS),
-              }),
-            },
-          ]),
       { name: 'clean', environment: localEnvironment(clean.baseUrl) },
     ];
     const arms: { name: string; client: OpenUsers; runs: Run[] }[] = [];
@@ -101,7 +86,6 @@ export const faults: Benchmark = {
       const runsOf = (name: string) => arms.find((arm) => arm.name === name)?.runs;
       const withFaults = runsOf('faults') ?? [];
       const without = runsOf('clean') ?? [];
-      const probe = runsOf('probe');
       const ratioOf = (runs: Run[]) =>
         spreadOf(runs.map((run, index) => run.ms / (without[index]?.ms ?? NaN)));
       const failuresOf = (runs: Run[]) => sum(runs.map((run) => run.failures));
@@ -110,7 +94,7 @@ export const faults: Benchmark = {
         Math.round(spreadOf(runs.map((r) => r.retries)).median);
       const ratio = ratioOf(withFaults);
       const failures = failuresOf(withFaults) + failuresOf(without);
-      const figures: Figure[] = [
+      return [
         {
           benchmark: 'faults',
           figure: `${CYCLES * CALLS_PER_CYCLE} calls, ${FAULT_RATE * 100}% 503s ÷ no faults (local tuning, base backoff ${LOCAL_DEFAULTS.baseDelayMs} ms)`,
@@ -121,16 +105,6 @@ export const faults: Benchmark = {
           detail: `${failures} failed cycles; median ${medianMs(withFaults)} vs ${medianMs(without)}; ${medianRetries(withFaults)} retries per run`,
         },
       ];
-      if (probe !== undefined) {
-        figures.push({
-          benchmark: 'faults',
-          figure: `the same with a ${PROBE_BASE_DELAY_MS} ms base backoff (probe, not the shipped tuning)`,
-          ratio: ratioOf(probe),
-          met: undefined,
-          detail: `${failuresOf(probe)} failed cycles; median ${medianMs(probe)}; ${medianRetries(probe)} retries per run`,
-        });
-      }
-      return figures;
     } finally {
       await Promise.all(arms.map((arm) => arm.client.dispose()));
       await Promise.all([faulty.stop(), clean.stop()]);
