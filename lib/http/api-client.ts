@@ -226,9 +226,11 @@ export class ApiClient {
     const secrets = this.options.secrets ?? [];
     const requestBody =
       req.rawBody ?? (req.body === undefined ? undefined : JSON.stringify(req.body));
+    // `call` is `<METHOD> /<path>?<query>`: reuse it rather than encode the query again.
+    const pathAndQuery = call.slice(req.method.length + 1);
     const record: CallRecord = {
       method: req.method,
-      path: this.describePath(req).slice(1),
+      path: pathAndQuery.slice(1),
       route: routeOf(req.path),
       status: result?.status,
       durationMs: result?.durationMs ?? 0,
@@ -236,7 +238,7 @@ export class ApiClient {
       retries,
       reconciled: result?.reconciled ?? false,
       request: {
-        url: `${this.options.baseUrl}${this.describePath(req)}`,
+        url: `${this.options.baseUrl}${pathAndQuery}`,
         headers: redactHeaders({ ...this.options.headers, ...req.headers }, secrets),
         body: requestBody === undefined ? undefined : redactSecrets(requestBody, secrets),
       },
