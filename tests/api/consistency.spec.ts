@@ -25,16 +25,17 @@ test.describe('eventual consistency', { tag: '@consistency' }, () => {
       .toEqual([created.id]);
   });
 
-  test('an update becomes visible to reads', async ({ users, factory }) => {
+  test('an update becomes visible to filtered lists', async ({ users, factory }) => {
     const created = await users.create(factory.build());
     await users.waitUntilVisible(created.id);
-    await users.patch(created.id, { name: 'Eventually Renamed' });
+    const renamed = `Eventually ${created.id}-${Date.now().toString(36)}`;
+    await users.patch(created.id, { name: renamed });
     await expect
-      .poll(async () => (await users.find(created.id))?.name, {
-        message: 'the new name',
+      .poll(async () => (await users.list({ filters: { name: renamed } })).map((u) => u.id), {
+        message: 'the user to be listed under its new name',
         ...users.pollOptions(),
       })
-      .toBe('Eventually Renamed');
+      .toEqual([created.id]);
   });
 
   test('a deleted user answers 404 within the consistency window', async ({ users, factory }) => {
