@@ -7,6 +7,7 @@ import {
   loadEnvironment,
   REMOTE_ENVIRONMENTS,
 } from './lib/config/environment';
+import { choosePorts } from './lib/config/local-ports';
 import { isWanted, selectedProjects } from './lib/config/project-selection';
 import { environmentsOf, reporters } from './lib/reporting/reporters';
 import { newRunId } from './lib/users/user-factory';
@@ -17,15 +18,41 @@ dotenv.config({ quiet: true });
 // One id for the whole run; workers inherit it, so every worker marks its test data alike.
 process.env.PW_RUN_ID ??= newRunId();
 
+const selected = selectedProjects();
+/** `npx playwright test` alone runs the suite on the embedded server, nothing else; the framework's
+ * own tests run in `npm test`. It must match the projects not marked `default: false` below. */
+const DEFAULT_PROJECTS = ['local'];
+const wanted = (name: string) => isWanted(name, selected, DEFAULT_PROJECTS);
+
+// The embedded servers take 4010 and 4011, or free ports when those are taken. Chosen once, in the
+// main process; workers inherit the variables. A port set by the user is used as it is.
+if (
+  (wanted('local') && process.env.LOCAL_PORT === undefined) ||
+  (wanted('local-faults') && process.env.LOCAL_FAULTS_PORT === undefined)
+) {
+  const [local, faults] = choosePorts([
+    Number(process.env.LOCAL_PORT ?? 4010),
+    Number(process.env.LOCAL_FAULTS_PORT ?? 4011),
+  ]);
+  process.env.LOCAL_PORT ??= String(local);
+  process.env.LOCAL_FAULTS_PORT ??= String(faults);
+}
 const LOCAL_PORT = Number(process.env.LOCAL_PORT ?? 4010);
 const FAULTS_PORT = Number(process.env.LOCAL_FAULTS_PORT ?? 4011);
 const localUrl = (port: number) => `http://127.0.0.1:${port}/api/v1`;
 
-const selected = selectedProjects();
-/** `npx playwright test` alone runs the framework's own tests and the suite on the embedded server;
- * it must match the projects not marked `default: false` below. */
-const DEFAULT_PROJECTS = ['unit', 'server', 'local'];
-const wanted = (name: string) => isWanted(name, selected, DEFAULT_PROJECTS);
+/**
+ * The `local-faults` server: no friendlier than the SaaS our users target. It ignores
+ * Idempotency-Key as mockapi.io does, lags reads, fails at random and commits writes it answers 500.
+ */
+const FAULTS = {
+  MOCK_SEED: process.env.MOCK_SEED ?? '42',
+  MOCK_IDEMPOTENCY: 'ignore',
+  MOCK_FAULT_503_RATE: '0.2',
+  MOCK_FAULT_COMMIT_500_RATE: '0.1',
+  MOCK_READ_LAG_MS: '300',
+  MOCK_LATENCY_MAX_MS: '50',
+};
 
 type Use = { environment: EnvironmentConfig };
 
@@ -41,13 +68,18 @@ const suiteProject = (
 });
 
 const projects: PlaywrightTestProject<Use>[] = [
-  { name: 'unit', testDir: './tests/unit' },
-  { name: 'server', testDir: './tests/server' },
+  // The framework's own tests, run by `npm test`.
+  { name: 'unit', testDir: './tests/unit', default: false },
+  { name: 'server', testDir: './tests/server', default: false },
   suiteProject('local', loadEnvironment('local', process.env, { baseUrl: localUrl(LOCAL_PORT) })),
   // The same suite while the server misbehaves at random; scripted-fault specs run on `local` only.
   suiteProject(
     'local-faults',
-    loadEnvironment('local', process.env, { baseUrl: localUrl(FAULTS_PORT) }),
+    // Lookups after an ambiguous create wait out the server's read lag before they count.
+    loadEnvironment('local', process.env, {
+      baseUrl: localUrl(FAULTS_PORT),
+      readLagMs: Number(FAULTS.MOCK_READ_LAG_MS),
+    }),
     { grepInvert: /@resilience/, default: false },
   ),
   // Child-process tests of the command-line scripts (demo).
@@ -82,6 +114,8 @@ for (const name of REMOTE_ENVIRONMENTS) {
   projects.push(
     suiteProject(name, environment, {
       default: false,
+      // Paced to the environment's rate, a test waits its turn: give it room beyond the retry budget.
+      timeout: 120_000,
       ...(readOnly ? { grep: /@readonly/ } : { grepInvert: /@resilience/ }),
     }),
   );
@@ -103,6 +137,8 @@ export default defineConfig<Use>({
   // API tests wait on I/O, not CPU: more workers than cores pays off.
   workers: 4,
   forbidOnly: Boolean(process.env.CI),
+  // Starts the pacing coordinator that holds every worker to an environment's request rate.
+  globalSetup: './lib/global-setup.ts',
   timeout: 60_000,
   expect: { timeout: 10_000 },
   // Secret redaction first, then list, HTML (local) or JUnit + blob (CI), Allure, API health.
@@ -114,16 +150,6 @@ export default defineConfig<Use>({
   projects,
   webServer: [
     ...(wanted('local') ? [mockServer(LOCAL_PORT)] : []),
-    ...(wanted('local-faults')
-      ? [
-          mockServer(FAULTS_PORT, {
-            MOCK_SEED: process.env.MOCK_SEED ?? '42',
-            MOCK_FAULT_503_RATE: '0.2',
-            MOCK_FAULT_COMMIT_500_RATE: '0.1',
-            MOCK_READ_LAG_MS: '300',
-            MOCK_LATENCY_MAX_MS: '50',
-          }),
-        ]
-      : []),
+    ...(wanted('local-faults') ? [mockServer(FAULTS_PORT, FAULTS)] : []),
   ],
 });

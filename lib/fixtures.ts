@@ -2,11 +2,12 @@ import { test as base, expect } from '@playwright/test';
 
 import { type EnvironmentConfig, loadEnvironment } from './config/environment';
 import type { ApiObserver } from './http/api-observer';
+import type { Pacer } from './http/pacer';
 import { createLogger, type Logger } from './logging/logger';
 import { API_CALLS_ATTACHMENT, testInfoObserver } from './reporting/api-steps';
 import { CleanupRegistry, sweepMarkedUsers } from './users/cleanup-registry';
 import { newRunId, UserFactory } from './users/user-factory';
-import { createUsersApi, requestContextOptions } from './users/create-users-api';
+import { createUsersApi, environmentPacer, requestContextOptions } from './users/create-users-api';
 import type { UsersApi } from './users/users-api';
 
 export { expect };
@@ -18,6 +19,8 @@ interface WorkerFixtures {
   /** This run's id, shared by every worker (set once by playwright.config.ts). */
   runId: string;
   logger: Logger;
+  /** Holds this worker's requests to the environment's rate, together with every other worker. */
+  pacer: Pacer | undefined;
   /** Deletes, after the worker's last test, any user carrying this worker slot's marker. */
   sweepEscapedUsers: undefined;
 }
@@ -52,13 +55,17 @@ export const test = base.extend<TestFixtures, WorkerFixtures>({
       use(createLogger({ secrets: environment.token === undefined ? [] : [environment.token] })),
     { scope: 'worker', box: true },
   ],
+  pacer: [
+    ({ environment }, use) => use(environmentPacer(environment)),
+    { scope: 'worker', box: true },
+  ],
   sweepEscapedUsers: [
-    async ({ environment, runId, logger, playwright }, use, workerInfo) => {
+    async ({ environment, runId, logger, pacer, playwright }, use, workerInfo) => {
       await use(undefined);
       if (!environment.allowWrites) return;
       const request = await playwright.request.newContext(requestContextOptions(environment));
       try {
-        const users = createUsersApi(request, environment, { logger });
+        const users = createUsersApi(request, environment, { logger, pacer });
         const marker = new UserFactory({ runId, parallelIndex: workerInfo.parallelIndex }).marker;
         const swept = await sweepMarkedUsers(users, marker);
         if (swept.length > 0)
@@ -85,7 +92,7 @@ export const test = base.extend<TestFixtures, WorkerFixtures>({
   cleanup: [({}, use) => use(new CleanupRegistry()), { box: true }],
   users: [
     async (
-      { environment, playwright, logger, cleanup, apiHeaders, apiObservers },
+      { environment, playwright, logger, pacer, cleanup, apiHeaders, apiObservers },
       use,
       testInfo,
     ) => {
@@ -93,6 +100,7 @@ export const test = base.extend<TestFixtures, WorkerFixtures>({
       const reportObserver = testInfoObserver(testInfo);
       const users = createUsersApi(request, environment, {
         logger,
+        pacer,
         headers: apiHeaders,
         observers: [reportObserver, ...apiObservers],
         onCreated: (id) => {

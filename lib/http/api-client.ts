@@ -1,3 +1,5 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+
 import type { APIRequestContext, APIResponse } from '@playwright/test';
 
 import type { Logger } from '../logging/logger';
@@ -9,6 +11,8 @@ import {
   excerpt,
 } from './api-errors';
 import { type ApiObserver, type CallRecord, type RetryRecord, routeOf } from './api-observer';
+import type { Pacer } from './pacer';
+import { parseRetryAfter } from './retry-after';
 import {
   type AttemptOutcome,
   classifyRequestError,
@@ -30,11 +34,15 @@ export interface ApiRequest {
   /** Sent verbatim instead of `body`, for tests of malformed payloads. */
   rawBody?: string;
   headers?: Record<string, string>;
-  /** Whether sending twice is harmless. Defaults to true for every method but POST. */
+  /**
+   * Whether sending twice is harmless. Defaults to true for every method but POST, and for a POST
+   * whose raw body is not a JSON object (no compatible backend creates anything from it).
+   */
   idempotent?: boolean;
   /**
-   * For non-idempotent calls: after an ambiguous failure, asks the server whether the first send
-   * took effect. A response returned here is adopted as the call's result instead of sending again.
+   * For non-idempotent calls: after an ambiguous failure, asks the server whether the send took
+   * effect, waiting until its reads can be trusted. A response returned here is adopted as the
+   * call's result; undefined means it did not take effect, so sending again is safe.
    */
   reconcile?: () => Promise<ApiResult | undefined>;
 }
@@ -65,9 +73,17 @@ export interface ApiClientOptions {
   observers?: readonly ApiObserver[];
   /** Headers added to every call (after the context's own). */
   headers?: Record<string, string>;
+  /** Holds every attempt to the environment's request rate and learns from its 429s. */
+  pacer?: Pacer | undefined;
 }
 
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+/** One attempt: what it ended with, and the time spent waiting for the pacer's go. */
+interface Attempt {
+  outcome: AttemptOutcome;
+  response?: APIResponse;
+  text?: string;
+  pacedMs: number;
+}
 
 /**
  * A thin, resilient layer over Playwright's APIRequestContext: retries by policy, reconciles
@@ -99,18 +115,18 @@ export class ApiClient {
         call,
       );
     }
-    const idempotent = req.idempotent ?? req.method !== 'POST';
-    const policy = this.options.retry;
+    const idempotent = req.idempotent ?? (req.method !== 'POST' || cannotCreate(req.rawBody));
     const started = performance.now();
     const retries: RetryRecord[] = [];
+    // Waiting for the pacer is queueing, not retrying: it does not spend the retry budget.
+    let pacedMs = 0;
     let attempt = 0;
-    let reconciled = false;
-    let last: { outcome: AttemptOutcome; response?: APIResponse; text?: string } | undefined;
+    let last: Attempt;
 
     for (;;) {
       attempt += 1;
       last = await this.attempt(req);
-      const decision = decideRetry(last.outcome, attempt, performance.now() - started, policy);
+      pacedMs += last.pacedMs;
 
       if (!idempotent && isAmbiguous(last.outcome)) {
         // Sending again could act twice; without a way to check, the ambiguous answer is final.
@@ -118,7 +134,6 @@ export class ApiClient {
         // Checked even when no retry is left: the failed answer may hide a record the server made.
         const found = await req.reconcile();
         if (found !== undefined) {
-          reconciled = true;
           this.options.logger.info(
             `${call}: ${describeOutcome(last.outcome)} but the server had acted; adopted its result`,
           );
@@ -126,13 +141,15 @@ export class ApiClient {
             ...found,
             attempts: attempt,
             durationMs: Math.round(performance.now() - started),
-            reconciled,
+            reconciled: true,
             afterAmbiguousFailure: true,
           };
           await this.notify(req, call, result, retries, undefined);
           return result;
         }
       }
+      const elapsed = performance.now() - started - pacedMs;
+      const decision = decideRetry(last.outcome, attempt, elapsed, this.options.retry);
       if (!decision.retry) break;
       const retry: RetryRecord = {
         call,
@@ -165,7 +182,7 @@ export class ApiClient {
       text: last.text,
       attempts: attempt,
       durationMs,
-      reconciled,
+      reconciled: false,
       afterAmbiguousFailure: retries.some((r) => isAmbiguous(r.outcome)),
     };
     this.options.logger.debug(`${call} → ${result.status} (${durationMs} ms, attempt ${attempt})`);
@@ -173,9 +190,12 @@ export class ApiClient {
     return result;
   }
 
-  private async attempt(
-    req: ApiRequest,
-  ): Promise<{ outcome: AttemptOutcome; response?: APIResponse; text?: string }> {
+  private async attempt(req: ApiRequest): Promise<Attempt> {
+    const { pacer } = this.options;
+    const queued = performance.now();
+    if (pacer !== undefined) await pacer.acquire();
+    const sentAt = performance.now();
+    const pacedMs = sentAt - queued;
     try {
       const response = await this.options.request.fetch(req.path, {
         method: req.method,
@@ -193,17 +213,17 @@ export class ApiClient {
         maxRetries: 0,
       });
       const text = await response.text();
+      const retryAfter = response.headers()['retry-after'];
+      if (pacer !== undefined && response.status() === 429)
+        await pacer.throttled(sentAt, parseRetryAfter(retryAfter));
       return {
-        outcome: {
-          kind: 'response',
-          status: response.status(),
-          retryAfter: response.headers()['retry-after'],
-        },
+        outcome: { kind: 'response', status: response.status(), retryAfter },
         response,
         text,
+        pacedMs,
       };
     } catch (error) {
-      return { outcome: classifyRequestError(error) };
+      return { outcome: classifyRequestError(error), pacedMs };
     }
   }
 
@@ -255,19 +275,43 @@ export class ApiClient {
   }
 }
 
-/** Parses a JSON body, failing with the call, the content type and an excerpt when it is not JSON. */
+/**
+ * Parses a JSON body, failing with the call, the content type and an excerpt when it is not JSON,
+ * or when it is JSON sent under another content type (clients that go by the header break).
+ */
 export function parseJson(call: string, result: ApiResult): unknown {
+  const type = result.headers['content-type'];
+  let body: unknown;
   try {
-    return JSON.parse(result.text) as unknown;
+    body = JSON.parse(result.text) as unknown;
   } catch {
-    const type = result.headers['content-type'] ?? 'no content-type';
     const looksHtml = /^\s*</.test(result.text);
     const hint = looksHtml
       ? ' — an HTML page usually means the base URL points at a website, not the API root'
       : '';
     throw new ApiResponseError(
-      `${call} answered ${result.status} with a body that is not JSON (${type})${hint}. Body: ${excerpt(result.text) || '(empty)'}`,
+      `${call} answered ${result.status} with a body that is not JSON (${type ?? 'no content-type'})${hint}. Body: ${excerpt(result.text) || '(empty)'}`,
       call,
     );
+  }
+  if (type === undefined || !JSON_CONTENT_TYPE.test(type)) {
+    throw new ApiResponseError(
+      `${call} answered ${result.status} with a JSON body under content-type ${type ?? '(none)'}, expected application/json. Body: ${excerpt(result.text) || '(empty)'}`,
+      call,
+    );
+  }
+  return body;
+}
+
+const JSON_CONTENT_TYPE = /^\s*application\/([\w.-]+\+)?json\s*(;|$)/i;
+
+/** Whether a raw body is something no compatible backend creates a record from: not a JSON object. */
+function cannotCreate(rawBody: string | undefined): boolean {
+  if (rawBody === undefined) return false;
+  try {
+    const parsed = JSON.parse(rawBody) as unknown;
+    return parsed === null || typeof parsed !== 'object' || Array.isArray(parsed);
+  } catch {
+    return true;
   }
 }

@@ -3,6 +3,7 @@ import type { APIRequestContext } from '@playwright/test';
 import type { EnvironmentConfig } from '../config/environment';
 import { ApiClient } from '../http/api-client';
 import type { ApiObserver } from '../http/api-observer';
+import { createPacer, type Pacer } from '../http/pacer';
 import { DEFAULT_RETRY_POLICY, type RetryPolicy } from '../http/retry-policy';
 import type { Logger } from '../logging/logger';
 import { UsersApi } from './users-api';
@@ -16,6 +17,8 @@ export function createUsersApi(
     observers?: ApiObserver[];
     headers?: Record<string, string>;
     onCreated?: (id: string) => void;
+    /** Defaults to a pacer of this process alone at the environment's rate. */
+    pacer?: Pacer | undefined;
   },
 ): UsersApi {
   const retry: RetryPolicy = { ...DEFAULT_RETRY_POLICY, ...environment.retry };
@@ -27,6 +30,7 @@ export function createUsersApi(
     logger: options.logger,
     secrets: environment.token === undefined ? [] : [environment.token],
     allowWrites: environment.allowWrites,
+    pacer: 'pacer' in options ? options.pacer : environmentPacer(environment),
     observers: options.observers ?? [],
     headers: {
       ...(environment.token === undefined ? {} : { authorization: `Bearer ${environment.token}` }),
@@ -37,6 +41,21 @@ export function createUsersApi(
     client,
     consistency: environment.consistency,
     onCreated: options.onCreated,
+  });
+}
+
+/**
+ * The pacer for an environment's rate: shared with every worker of the run through the coordinator
+ * that the global setup started (`PW_PACER_URL`), or this process's own when there is none.
+ */
+export function environmentPacer(
+  environment: EnvironmentConfig,
+  coordinatorUrl: string | undefined = process.env.PW_PACER_URL,
+): Pacer | undefined {
+  return createPacer({
+    key: `${environment.name} ${environment.baseUrl}`,
+    ratePerSecond: environment.rateLimitRps,
+    coordinatorUrl,
   });
 }
 

@@ -1,9 +1,10 @@
 import { randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
 
 import { expect } from '@playwright/test';
 
 import { type ApiClient, type ApiRequest, type ApiResult, parseJson } from '../http/api-client';
-import { ApiStatusError } from '../http/api-errors';
+import { ApiResponseError, ApiStatusError, excerpt } from '../http/api-errors';
 import { parseWithSchema } from '../http/schema-errors';
 import {
   type NewUser,
@@ -29,6 +30,8 @@ export interface ConsistencyOptions {
   timeoutMs: number;
   /** Poll intervals, tight first; the last repeats. */
   intervalsMs: number[];
+  /** Longest time a committed write may stay invisible to reads. */
+  readLagMs: number;
 }
 
 export interface UsersApiOptions {
@@ -59,8 +62,9 @@ export class UsersApi {
   }
 
   /**
-   * Creates a user (expects 201). Duplicate-safe: sends an Idempotency-Key, and after an ambiguous
-   * failure looks the user up by its unique email and adopts it before sending again.
+   * Creates a user (expects 201). Duplicate-safe on any backend: sends an Idempotency-Key for those
+   * that honour it, and after an ambiguous failure looks the user up by its unique email, adopting
+   * it if found and sending again only once the read-lag bound has passed without a sighting.
    */
   async create(payload: NewUser): Promise<User> {
     return this.expectUser(await this.createResponse(payload), 'POST', this.resource, [201]);
@@ -81,10 +85,11 @@ export class UsersApi {
     return result;
   }
 
-  /** Reads a user (expects 200). */
+  /** Reads a user (expects 200, and that very user). */
   async get(id: string): Promise<User> {
     const path = this.pathOf(id);
-    return this.expectUser(await this.client.send({ method: 'GET', path }), 'GET', path, [200]);
+    const result = await this.client.send({ method: 'GET', path });
+    return this.expectUser(result, 'GET', path, [200], id);
   }
 
   /** Reads a user, or undefined when the API answers 404. */
@@ -92,7 +97,7 @@ export class UsersApi {
     const path = this.pathOf(id);
     const result = await this.client.send({ method: 'GET', path });
     if (result.status === 404) return undefined;
-    return this.expectUser(result, 'GET', path, [200]);
+    return this.expectUser(result, 'GET', path, [200], id);
   }
 
   /** Lists users; mockapi.io's `404 "Not found"` for a query that matches nothing becomes `[]`. */
@@ -109,11 +114,13 @@ export class UsersApi {
       return [];
     }
     this.expectStatus(result, call, [200]);
-    return parseWithSchema(UserListSchema, parseJson(call, result), {
+    const users = parseWithSchema(UserListSchema, parseJson(call, result), {
       call,
       schemaName: 'User[]',
       body: result.text,
     });
+    checkListHonoursQuery(call, query, users, result.text);
+    return users;
   }
 
   /** Every user whose email is exactly `email` (the API filters by substring, so this re-checks). */
@@ -130,6 +137,7 @@ export class UsersApi {
       'PUT',
       path,
       [200],
+      id,
     );
   }
 
@@ -141,6 +149,7 @@ export class UsersApi {
       'PATCH',
       path,
       [200],
+      id,
     );
   }
 
@@ -152,7 +161,7 @@ export class UsersApi {
     const path = this.pathOf(id);
     const result = await this.client.send({ method: 'DELETE', path });
     if (result.status === 404 && result.afterAmbiguousFailure) return undefined;
-    return this.expectUser(result, 'DELETE', path, [200]);
+    return this.expectUser(result, 'DELETE', path, [200], id);
   }
 
   /** Deletes a user if it is still there; true when this call deleted it. */
@@ -208,22 +217,36 @@ export class UsersApi {
     return `${this.resource}/${encodeURIComponent(id)}`;
   }
 
+  /**
+   * Decides whether a create that failed ambiguously took effect. A committed record may stay
+   * invisible for up to the read-lag bound, so absence counts only in a lookup that starts after
+   * it; lookups before that can only find the record early.
+   */
   private async reconcileCreate(payload: Record<string, unknown>): Promise<ApiResult | undefined> {
     if (typeof payload.email !== 'string' || payload.email === '') return undefined;
-    const matches = await this.findByEmail(payload.email);
-    const [first, ...duplicates] = [...matches].sort((a, b) => compareIds(a.id, b.id));
-    if (first === undefined) return undefined;
-    // The email is unique to this payload, so any second match is a duplicate this client made.
-    for (const duplicate of duplicates) await this.deleteIfExists(duplicate.id);
-    return {
-      status: 201,
-      headers: {},
-      text: JSON.stringify(first),
-      attempts: 1,
-      durationMs: 0,
-      reconciled: true,
-      afterAmbiguousFailure: true,
-    };
+    const { readLagMs, intervalsMs } = this.options.consistency;
+    const trustedAt = performance.now() + readLagMs;
+    for (let lookup = 0; ; lookup += 1) {
+      const startedAt = performance.now();
+      const matches = await this.findByEmail(payload.email);
+      const [first, ...duplicates] = [...matches].sort((a, b) => compareIds(a.id, b.id));
+      if (first !== undefined) {
+        // The email is unique to this payload, so any second match is a duplicate this client made.
+        for (const duplicate of duplicates) await this.deleteIfExists(duplicate.id);
+        return {
+          status: 201,
+          headers: { 'content-type': 'application/json' },
+          text: JSON.stringify(first),
+          attempts: 1,
+          durationMs: 0,
+          reconciled: true,
+          afterAmbiguousFailure: true,
+        };
+      }
+      if (startedAt >= trustedAt) return undefined;
+      const interval = intervalsMs[Math.min(lookup, intervalsMs.length - 1)] ?? 0;
+      await sleep(Math.max(0, Math.min(interval, trustedAt - performance.now())));
+    }
   }
 
   private expectStatus(result: ApiResult, call: string, expected: readonly number[]): void {
@@ -237,14 +260,22 @@ export class UsersApi {
     method: string,
     path: string,
     expected: readonly number[],
+    id?: string,
   ): User {
     const call = `${method} /${path}`;
     this.expectStatus(result, call, expected);
-    return parseWithSchema(UserSchema, parseJson(call, result), {
+    const user = parseWithSchema(UserSchema, parseJson(call, result), {
       call,
       schemaName: 'User',
       body: result.text,
     });
+    if (id !== undefined && user.id !== id) {
+      throw new ApiResponseError(
+        `${call} answered the record with id "${user.id}", expected id "${id}". Body: ${excerpt(result.text)}`,
+        call,
+      );
+    }
+    return user;
   }
 }
 
@@ -256,6 +287,32 @@ function toParams(query: ListQuery): Record<string, string | number> {
   if (query.order !== undefined) params.order = query.order;
   if (query.search !== undefined) params.search = query.search;
   return params;
+}
+
+/**
+ * Checks what a client relies on in a list beyond its shape: no more records than `limit`, and
+ * every record matching each field filter (mockapi.io matches by case-insensitive substring).
+ */
+function checkListHonoursQuery(call: string, query: ListQuery, users: User[], body: string): void {
+  const problems: string[] = [];
+  if (query.limit !== undefined && users.length > query.limit)
+    problems.push(`${users.length} records for limit=${query.limit}`);
+  for (const [field, value] of Object.entries(query.filters ?? {})) {
+    const misfit = users.find(
+      (user) =>
+        !JSON.stringify(user[field] ?? '')
+          .toLowerCase()
+          .includes(value.toLowerCase()),
+    );
+    if (misfit !== undefined)
+      problems.push(`record ${misfit.id} does not match ${field}=${JSON.stringify(value)}`);
+  }
+  if (problems.length > 0) {
+    throw new ApiResponseError(
+      `${call} answered a list that ignores its query: ${problems.join('; ')}. Body: ${excerpt(body)}`,
+      call,
+    );
+  }
 }
 
 /** Orders mockapi.io ids: numeric strings by value, anything else after them as text. */

@@ -348,7 +348,20 @@ test.describe('parseJson', () => {
   });
 
   test('parses a JSON body', () => {
-    expect(parseJson('GET /users', result('[{"id":"1"}]'))).toEqual([{ id: '1' }]);
+    const json = { 'content-type': 'application/json; charset=utf-8' };
+    expect(parseJson('GET /users', result('[{"id":"1"}]', json))).toEqual([{ id: '1' }]);
+  });
+
+  test('JSON under another content type fails with that type', () => {
+    for (const type of ['text/plain', 'application/jsonp', 'text/html; charset=utf-8']) {
+      expect(() => parseJson('GET /users', result('[]', { 'content-type': type })), type).toThrow(
+        `GET /users answered 200 with a JSON body under content-type ${type}, expected application/json`,
+      );
+    }
+    expect(() => parseJson('GET /users', result('[]'))).toThrow('under content-type (none)');
+    expect(
+      parseJson('GET /x', result('{}', { 'content-type': 'application/problem+json' })),
+    ).toEqual({});
   });
 
   test('an HTML page is "not JSON" and hints at the base URL', () => {
@@ -375,12 +388,12 @@ test.describe('UsersApi.create reconciliation', () => {
   const stored = (id: string) => apiUser(id, { email: EMAIL, name: 'Ann Lee' });
   const isLookup = (req: SentRequest) => req.method === 'GET' && req.params.email === EMAIL;
 
-  function usersApi(handler: (req: SentRequest, index: number) => FakeAnswer) {
+  function usersApi(handler: (req: SentRequest, index: number) => FakeAnswer, readLagMs = 0) {
     const fake = fakeClient(handler);
     const createdIds: string[] = [];
     const users = new UsersApi({
       client: fake.client,
-      consistency: { timeoutMs: 100, intervalsMs: [5] },
+      consistency: { timeoutMs: 100, intervalsMs: [5], readLagMs },
       onCreated: (id) => createdIds.push(id),
     });
     return { users, createdIds, sent: fake.sent };
@@ -443,5 +456,61 @@ test.describe('UsersApi.create reconciliation', () => {
     await users.create(payload);
     const keys = sent.map((r) => r.headers['idempotency-key']);
     expect(new Set(keys).size).toBe(2);
+  });
+
+  test('on a backend whose reads lag, a committed create is found late and never re-sent', async () => {
+    // The POST commits and answers 500; reads see the user only 60 ms later, within the 200 ms bound.
+    let committedAt = Number.POSITIVE_INFINITY;
+    const { users, sent } = usersApi((req) => {
+      if (req.method === 'POST') {
+        committedAt = performance.now();
+        return { status: 500, body: 'oops' };
+      }
+      const visible = performance.now() - committedAt >= 60;
+      return visible ? { status: 200, body: [stored('31')] } : { status: 404, body: '"Not found"' };
+    }, 200);
+    expect((await users.create(payload)).id).toBe('31');
+    expect(sent.filter((r) => r.method === 'POST')).toHaveLength(1);
+    expect(sent.filter(isLookup).length).toBeGreaterThan(1);
+  });
+
+  test('a create that did not commit is re-sent only after a lookup that began past the read-lag bound', async () => {
+    const times: { method: string; at: number }[] = [];
+    const { users, sent } = usersApi((req) => {
+      times.push({ method: req.method, at: performance.now() });
+      if (isLookup(req)) return { status: 404, body: '"Not found"' };
+      return times.filter((t) => t.method === 'POST').length === 1
+        ? { status: 503, body: 'busy' }
+        : { status: 201, body: stored('40') };
+    }, 120);
+    expect((await users.create(payload)).id).toBe('40');
+    const [failedPost, resend] = times.filter((t) => t.method === 'POST').map((t) => t.at);
+    const lastLookup = times.filter((t) => t.method === 'GET').at(-1)?.at;
+    expect(sent.filter((r) => r.method === 'POST')).toHaveLength(2);
+    if (failedPost === undefined || resend === undefined || lastLookup === undefined)
+      throw new Error('expected two POSTs and a lookup');
+    // Lower bounds only: a busy machine can make these later, never earlier.
+    expect(lastLookup - failedPost).toBeGreaterThanOrEqual(120);
+    expect(resend).toBeGreaterThanOrEqual(lastLookup);
+  });
+
+  test('a POST whose raw body is not a JSON object is retried like an idempotent call', async () => {
+    for (const rawBody of ['{"name": "broken",', '[1]', '"text"', 'name=plain']) {
+      const { client, sent } = fakeClient(
+        inOrder({ status: 503 }, { status: 400, body: { error: 'bad' } }),
+      );
+      const result = await client.send({ method: 'POST', path: 'users', rawBody });
+      expect(result.status, rawBody).toBe(400);
+      expect(sent, rawBody).toHaveLength(2);
+    }
+  });
+
+  test('a POST with a JSON object and no way to reconcile is not re-sent after a 503', async () => {
+    const { client, sent } = fakeClient(
+      inOrder({ status: 503 }, { status: 201, body: stored('1') }),
+    );
+    const result = await client.send({ method: 'POST', path: 'users', rawBody: '{"name":"x"}' });
+    expect(result.status).toBe(503);
+    expect(sent).toHaveLength(1);
   });
 });

@@ -75,8 +75,8 @@ test.describe('loadEnvironment messages', () => {
   });
 
   test('too many retry attempts are rejected', () => {
-    expect(problem({ QA_BASE_URL: ROOT, QA_RETRY_ATTEMPTS: '50' })).toContain(
-      'QA_RETRY_ATTEMPTS must be at most 20',
+    expect(problem({ QA_BASE_URL: ROOT, QA_RETRY_ATTEMPTS: '500' })).toContain(
+      'QA_RETRY_ATTEMPTS must be at most 100',
     );
   });
 
@@ -111,13 +111,14 @@ test.describe('loadEnvironment values', () => {
       allowWrites: true,
       timeoutMs: 10_000,
       retry: {
-        attempts: 4,
+        attempts: 30,
         baseDelayMs: 500,
         maxDelayMs: 8_000,
         maxRetryAfterMs: 30_000,
-        budgetMs: 60_000,
+        budgetMs: 30_000,
       },
-      consistency: { timeoutMs: 15_000, intervalsMs: [100, 250, 500, 1000] },
+      rateLimitRps: 8,
+      consistency: { timeoutMs: 15_000, intervalsMs: [100, 250, 500, 1000], readLagMs: 2_000 },
     });
   });
 
@@ -143,6 +144,8 @@ test.describe('loadEnvironment values', () => {
       QA_RETRY_BUDGET_MS: '9999',
       QA_POLL_TIMEOUT_MS: '3000',
       QA_POLL_INTERVALS_MS: '20, 40,80',
+      QA_RATE_LIMIT_RPS: '2.5',
+      QA_READ_LAG_MS: '0',
     });
     expect(qa).toMatchObject({
       token: 's3cret',
@@ -154,8 +157,18 @@ test.describe('loadEnvironment values', () => {
         maxRetryAfterMs: 1_234,
         budgetMs: 9_999,
       },
-      consistency: { timeoutMs: 3_000, intervalsMs: [20, 40, 80] },
+      rateLimitRps: 2.5,
+      consistency: { timeoutMs: 3_000, intervalsMs: [20, 40, 80], readLagMs: 0 },
     });
+  });
+
+  test('a negative rate or read lag is rejected by name', () => {
+    expect(problem({ QA_BASE_URL: ROOT, QA_RATE_LIMIT_RPS: '-1' })).toContain(
+      'QA_RATE_LIMIT_RPS must be 0 or more',
+    );
+    expect(problem({ QA_BASE_URL: ROOT, QA_READ_LAG_MS: 'soon' })).toContain(
+      'QA_READ_LAG_MS must be a number',
+    );
   });
 
   test('empty variables count as unset', () => {

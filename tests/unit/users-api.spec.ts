@@ -14,7 +14,7 @@ const NOT_FOUND = { status: 404, body: '"Not found"' };
 
 function usersApi(
   handler: (req: SentRequest, index: number) => FakeAnswer,
-  consistency = { timeoutMs: 5_000, intervalsMs: [5] },
+  consistency = { timeoutMs: 5_000, intervalsMs: [5], readLagMs: 0 },
 ) {
   const { client, sent } = fakeClient(handler);
   return { users: new UsersApi({ client, consistency }), sent };
@@ -22,7 +22,8 @@ function usersApi(
 
 test.describe('UsersApi.list', () => {
   test('sends the query as parameters and returns the users', async () => {
-    const { users, sent } = usersApi(inOrder({ status: 200, body: [apiUser('1'), apiUser('2')] }));
+    const marked = (id: string) => apiUser(id, { email: `u${id}+pwrun-x@example.com` });
+    const { users, sent } = usersApi(inOrder({ status: 200, body: [marked('1'), marked('2')] }));
     const list = await users.list({
       page: 2,
       limit: 10,
@@ -129,7 +130,7 @@ test.describe('UsersApi reads', () => {
           apiUser('1', { email: `joann@example.com` }),
           apiUser('2', { email }),
           apiUser('3', { email: 'ANN@example.com' }),
-          apiUser('4'),
+          apiUser('4', { email: 'ann@example.com.au' }),
         ],
       }),
     );
@@ -191,6 +192,7 @@ test.describe('UsersApi waits', () => {
     const { users } = usersApi(inOrder({ status: 200, body: apiUser('5') }), {
       timeoutMs: 100,
       intervalsMs: [5],
+      readLagMs: 0,
     });
     await expect(users.waitUntilDeleted('5')).rejects.toThrow(
       'user 5 to answer 404 after its deletion',
@@ -200,6 +202,50 @@ test.describe('UsersApi waits', () => {
   test('pollOptions reflect the consistency window', () => {
     const { users } = usersApi(inOrder(NOT_FOUND));
     expect(users.pollOptions()).toEqual({ timeout: 5_000, intervals: [5] });
+  });
+});
+
+test.describe('UsersApi checks the whole response', () => {
+  test('a read that answers another record than the one asked for fails with both ids', async () => {
+    const { users } = usersApi(inOrder({ status: 200, body: apiUser('6') }));
+    await expect(users.get('5')).rejects.toThrow(
+      'GET /users/5 answered the record with id "6", expected id "5"',
+    );
+  });
+
+  test('PUT, PATCH and DELETE must answer the record they were sent to', async () => {
+    const { users } = usersApi(inOrder({ status: 200, body: apiUser('7') }));
+    await expect(users.update('5', { name: 'x' })).rejects.toThrow('expected id "5"');
+    await expect(users.patch('5', { name: 'x' })).rejects.toThrow('expected id "5"');
+    await expect(users.delete('5')).rejects.toThrow('expected id "5"');
+  });
+
+  test('a JSON record served as HTML fails with the content type', async () => {
+    const { users } = usersApi(
+      inOrder({ status: 200, body: apiUser('5'), headers: { 'content-type': 'text/html' } }),
+    );
+    await expect(users.get('5')).rejects.toThrow(
+      'GET /users/5 answered 200 with a JSON body under content-type text/html, expected application/json',
+    );
+  });
+
+  test('a list longer than its limit fails', async () => {
+    const { users } = usersApi(inOrder({ status: 200, body: [apiUser('1'), apiUser('2')] }));
+    await expect(users.list({ limit: 1 })).rejects.toThrow(
+      'GET /users answered a list that ignores its query: 2 records for limit=1',
+    );
+  });
+
+  test('a list with a record that does not match a filter fails; case does not matter', async () => {
+    const ann = apiUser('1', { name: 'Ann Lee' });
+    const bob = apiUser('2', { name: 'Bob Stone' });
+    const { users } = usersApi(
+      inOrder({ status: 200, body: [ann] }, { status: 200, body: [ann, bob] }),
+    );
+    expect(await users.list({ filters: { name: 'ann' } })).toHaveLength(1);
+    await expect(users.list({ filters: { name: 'ann' } })).rejects.toThrow(
+      'record 2 does not match name="ann"',
+    );
   });
 });
 

@@ -42,7 +42,8 @@ function paramsOf(params: FetchOptions['params']): Record<string, string> {
 
 /**
  * A request context whose `fetch` answers from `handler` and records every attempt.
- * A string body is sent verbatim; any other body as JSON.
+ * A string body is sent verbatim; any other body as JSON. Bodies that are JSON get its content type
+ * unless the answer's headers say otherwise.
  */
 export function fakeRequestContext(handler: (req: SentRequest, index: number) => FakeAnswer): {
   context: APIRequestContext;
@@ -64,8 +65,8 @@ export function fakeRequestContext(handler: (req: SentRequest, index: number) =>
       const answer = handler(req, sent.length - 1);
       if (answer instanceof Error) return Promise.reject(answer);
       const { body } = answer;
-      const json = body !== undefined && typeof body !== 'string';
       const text = typeof body === 'string' ? body : body === undefined ? '' : JSON.stringify(body);
+      const json = body !== undefined && (typeof body !== 'string' || isJson(body));
       const headers = {
         ...(json ? { 'content-type': 'application/json' } : {}),
         ...answer.headers,
@@ -80,6 +81,15 @@ export function fakeRequestContext(handler: (req: SentRequest, index: number) =>
     },
   });
   return { context, sent };
+}
+
+function isJson(text: string): boolean {
+  try {
+    JSON.parse(text);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /** Answers in order; the last answer repeats. */

@@ -1,0 +1,100 @@
+import { expect, test } from '@playwright/test';
+
+import { createPacer, LocalPacer, SharedPacer } from '../../lib/http/pacer';
+import { startPacingCoordinator } from '../../lib/http/pacing-coordinator';
+import { RateSchedule } from '../../lib/http/rate-schedule';
+
+/** The send times a schedule gives `count` requests that all ask at `now`. */
+const slots = (schedule: RateSchedule, count: number, now = 0) =>
+  Array.from({ length: count }, () => now + schedule.reserve(now));
+
+test.describe('RateSchedule', () => {
+  test('spaces requests evenly at the rate, the first at once', () => {
+    expect(slots(new RateSchedule({ ratePerSecond: 10 }), 4)).toEqual([0, 100, 200, 300]);
+  });
+
+  test('an idle schedule lets the next request go at once', () => {
+    const schedule = new RateSchedule({ ratePerSecond: 10 });
+    schedule.reserve(0);
+    expect(schedule.reserve(5_000)).toBe(0);
+  });
+
+  test('a 429 halves the rate, and it climbs back to the ceiling linearly', () => {
+    const schedule = new RateSchedule({ ratePerSecond: 10, recoveryPerSecond: 0.1 });
+    schedule.throttled(1_000);
+    expect(schedule.rateAt(1_000)).toBe(5);
+    expect(schedule.rateAt(3_000)).toBeCloseTo(7);
+    expect(schedule.rateAt(10_000)).toBe(10);
+  });
+
+  test('429s of requests sent before the last decrease do not decrease it again', () => {
+    const schedule = new RateSchedule({ ratePerSecond: 8 });
+    schedule.throttled(1_000, { sentAt: 900 });
+    schedule.throttled(1_050, { sentAt: 950 });
+    expect(schedule.rateAt(1_050)).toBeCloseTo(4 + (0.05 * 8 * 50) / 1000);
+    schedule.throttled(1_500, { sentAt: 1_200 });
+    expect(schedule.rateAt(1_500)).toBeLessThan(2.2);
+  });
+
+  test('the rate never drops below its floor', () => {
+    const schedule = new RateSchedule({ ratePerSecond: 10, floor: 0.1 });
+    for (let t = 0; t < 20; t += 1) schedule.throttled(t * 10, { sentAt: t * 10 });
+    expect(schedule.rateAt(190)).toBe(1);
+  });
+
+  test('Retry-After holds every request back, not just the throttled one', () => {
+    const schedule = new RateSchedule({ ratePerSecond: 100 });
+    schedule.throttled(0, { retryAfterMs: 1_000 });
+    expect(schedule.reserve(10)).toBe(990);
+    expect(schedule.reserve(10)).toBeGreaterThanOrEqual(990);
+  });
+
+  test('refuses a rate of 0', () => {
+    expect(() => new RateSchedule({ ratePerSecond: 0 })).toThrow('a rate above 0');
+  });
+});
+
+test.describe('pacers', () => {
+  test('a rate of 0 means no pacer at all', () => {
+    expect(createPacer({ key: 'qa', ratePerSecond: 0 })).toBeUndefined();
+    expect(createPacer({ key: 'qa', ratePerSecond: 5 })).toBeInstanceOf(LocalPacer);
+    expect(
+      createPacer({ key: 'qa', ratePerSecond: 5, coordinatorUrl: 'http://x/' }),
+    ).toBeInstanceOf(SharedPacer);
+  });
+
+  test('the coordinator gives two workers one schedule, divided among shards', async () => {
+    const coordinator = await startPacingCoordinator({ shards: 2 });
+    try {
+      const ask = async (key: string) => {
+        const response = await fetch(coordinator.url, {
+          method: 'POST',
+          body: JSON.stringify({ op: 'reserve', key, ratePerSecond: 1 }),
+        });
+        const { delayMs } = (await response.json()) as { delayMs: number };
+        return { delayMs, answeredAt: performance.now() };
+      };
+      // Two shards of a 1/s budget: 0.5/s here, one request every 2 s, whoever asks.
+      const first = performance.now();
+      for (let i = 0; i < 3; i += 1) {
+        const { delayMs, answeredAt } = await ask('qa');
+        // Bounds that a slow machine cannot break: the slot is 2 s after the previous one.
+        expect(answeredAt + delayMs - first).toBeGreaterThanOrEqual(2_000 * i);
+        expect(delayMs).toBeLessThanOrEqual(2_000 * i);
+      }
+      // Another environment has a schedule of its own.
+      expect((await ask('staging')).delayMs).toBe(0);
+    } finally {
+      await coordinator.close();
+    }
+  });
+
+  test('a shared pacer whose coordinator is gone still paces, alone', async () => {
+    const coordinator = await startPacingCoordinator();
+    const url = coordinator.url;
+    await coordinator.close();
+    const pacer = new SharedPacer(url, 'qa', 1_000);
+    await pacer.acquire();
+    await pacer.throttled(performance.now(), 0);
+  });
+});
