@@ -18,6 +18,8 @@ export interface RequestCounters {
   requests: number;
   /** API requests received but not yet answered or abandoned. */
   inFlight: number;
+  /** API requests answered 429 by the rate limit. */
+  throttled: number;
 }
 
 /** Everything the API hooks consult. */
@@ -36,7 +38,8 @@ type AfterCommitFault = { kind: 'status'; status: number } | { kind: 'hang'; ms:
 /**
  * Installs, on the API's routes only, everything that stands between a
  * request and mockapi.io's behaviour: the always-down defect, scripted
- * scenario faults, seeded random faults, the rate limit and the token check.
+ * scenario faults, seeded random faults, the rate limit and the token check,
+ * and, on the way out, faults after commit and the wrong-content-type defect.
  * Their order is deliberate: faults that model an unreachable or overloaded
  * service come before the service looks at the request at all.
  */
@@ -66,6 +69,7 @@ export function registerApiHooks(app: FastifyInstance, dependencies: ApiHookDepe
     if (rateLimiter === undefined) return false;
     const decision = rateLimiter.take();
     if (decision.allowed) return false;
+    counters.throttled += 1;
     reply.header('retry-after', String(decision.retryAfterSeconds));
     sendError(reply, 429, `rate limit of ${options.rateLimitRps} requests per second exceeded`);
     return true;
@@ -144,6 +148,15 @@ export function registerApiHooks(app: FastifyInstance, dependencies: ApiHookDepe
     }
     done(null, payload);
   });
+
+  // Registered last, so it sees the Content-Type every other hook settled on.
+  if (defects.has('wrong-content-type')) {
+    app.addHook('onSend', (_request, reply, payload, done) => {
+      const sent = reply.getHeader('content-type');
+      if (typeof sent === 'string') reply.header('content-type', defects.contentType(sent));
+      done(null, payload);
+    });
+  }
 }
 
 /** What a scenario fault did before processing. */

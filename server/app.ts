@@ -27,7 +27,7 @@ export function buildApp(input: ServerOptionsInput = {}): FastifyInstance {
     readLagMs: options.readLagMs,
     separateReplica: defects.has('delete-never-visible'),
   });
-  const counters: RequestCounters = { requests: 0, inFlight: 0 };
+  const counters: RequestCounters = { requests: 0, inFlight: 0, throttled: 0 };
   const scenarios = new ScenarioRegistry();
 
   const app = Fastify({
@@ -102,7 +102,10 @@ export function buildApp(input: ServerOptionsInput = {}): FastifyInstance {
       registerUserRoutes(api, {
         repository,
         defects,
-        idempotency: new IdempotencyKeys(options.idempotencyTtlMs),
+        idempotency:
+          options.idempotency === 'honour'
+            ? new IdempotencyKeys(options.idempotencyTtlMs)
+            : undefined,
         json: new RecordJson(),
       });
       // mockapi.io answers an unknown path inside a project with its usual "Not found".

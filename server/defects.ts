@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { ListQuery } from './query';
-import type { UserRecord } from './store';
+import type { UserRecord, UserStore } from './store';
 
 /*
  * Deliberate defects, used only to prove that a test suite notices broken
@@ -27,8 +27,9 @@ export const defectNames = [
   'always-down',
   'created-at-missing',
   'empty-query-200',
-  'idempotency-ignored',
   'auth-ignored',
+  'wrong-content-type',
+  'get-wrong-record',
 ] as const;
 
 export const defectNameSchema = z.enum(defectNames);
@@ -56,6 +57,33 @@ export class Defects {
   /** Status a successful create answers with. */
   createdStatus(): number {
     return this.has('create-status-200') ? 200 : 201;
+  }
+
+  /** The record `GET /users/:id` answers with, given the one stored under that id. */
+  recordToRead(record: UserRecord, store: UserStore): UserRecord {
+    if (!this.has('get-wrong-record')) return record;
+    // The neighbour in id order: the one before, or the one after when it is the first.
+    let before: UserRecord | undefined;
+    let passed = false;
+    for (const candidate of store.values()) {
+      if (candidate.id === record.id) {
+        if (before !== undefined) return before;
+        passed = true;
+      } else if (passed) {
+        return candidate;
+      } else {
+        before = candidate;
+      }
+    }
+    return record;
+  }
+
+  /** The Content-Type a JSON response of the API goes out with, given the one it was given. */
+  contentType(sent: string): string {
+    if (this.has('wrong-content-type') && sent.startsWith('application/json')) {
+      return 'text/html; charset=utf-8';
+    }
+    return sent;
   }
 
   /** Turns a stored record into the JSON a client sees. */

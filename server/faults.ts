@@ -36,10 +36,11 @@ export class RandomFaults {
     return chance(this.#hang, this.#options.hangRate) ? this.#options.hangMs : 0;
   }
 
-  /** Extra latency for this request, 0 to latencyMaxMs inclusive. */
+  /** Extra latency for this request, latencyMinMs to latencyMaxMs inclusive. */
   latencyMs(): number {
+    const min = Math.min(this.#options.latencyMinMs, this.#options.latencyMaxMs);
     const max = this.#options.latencyMaxMs;
-    return max === 0 ? 0 : Math.floor(this.#latency() * (max + 1));
+    return max === 0 ? 0 : min + Math.floor(this.#latency() * (max - min + 1));
   }
 }
 

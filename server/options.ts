@@ -12,6 +12,9 @@ export const logLevelSchema = z.enum([
   'silent',
 ]);
 
+/** `ignore`: the header has no effect, as on mockapi.io; `honour`: replay, 409 and 422. */
+export const idempotencyModeSchema = z.enum(['ignore', 'honour']);
+
 const rate = z.number().min(0).max(1);
 const milliseconds = z.int().min(0).max(3_600_000);
 
@@ -35,12 +38,20 @@ export const serverOptionsSchema = z.strictObject({
   seed: z.int().min(0).max(0xffff_ffff).default(1),
   fault503Rate: rate.default(0),
   faultCommit500Rate: rate.default(0),
+  /** Least latency a request gets when latencyMaxMs is set, like a SaaS's network round trip. */
+  latencyMinMs: milliseconds.default(0),
   latencyMaxMs: milliseconds.default(0),
   hangRate: rate.default(0),
   hangMs: milliseconds.default(30_000),
   /** Requests per second before 429; 0 disables the limit. */
   rateLimitRps: z.number().min(0).max(1_000_000).default(0),
   readLagMs: milliseconds.default(0),
+  /**
+   * What an `Idempotency-Key` header on POST does. mockapi.io ignores it, so every POST creates;
+   * `honour` replays the first response to a repeat and refuses a reused or in-flight key.
+   */
+  idempotency: idempotencyModeSchema.default('ignore'),
+  /** How long an honoured key is remembered. */
   idempotencyTtlMs: z
     .int()
     .min(1)

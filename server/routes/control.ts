@@ -34,6 +34,7 @@ export function registerControlRoutes(
     lastId: repository.lastId,
     requests: counters.requests,
     inFlight: counters.inFlight,
+    throttled: counters.throttled,
   }));
 
   app.put<{ Params: IdParams }>('/scenarios/:id', (request, reply) => {

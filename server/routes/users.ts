@@ -12,7 +12,8 @@ import type { UsersRepository } from '../users-repository';
 export interface UserRouteDependencies {
   repository: UsersRepository;
   defects: Defects;
-  idempotency: IdempotencyKeys;
+  /** Absent when keys are ignored, as mockapi.io does: every POST then creates. */
+  idempotency: IdempotencyKeys | undefined;
   json: RecordJson;
 }
 
@@ -47,7 +48,7 @@ export function registerUserRoutes(
     const record = repository.replica.get(request.params.id);
     if (record !== undefined) {
       if (defects.none) return sendJson(reply, json.record(record));
-      return reply.send(defects.presentRecord(record));
+      return reply.send(defects.presentRecord(defects.recordToRead(record, repository.replica)));
     }
     if (defects.has('missing-id-200')) return reply.send({});
     if (defects.has('missing-id-500')) return sendError(reply, 500, 'internal error');
@@ -59,7 +60,9 @@ export function registerUserRoutes(
     if (!body.ok) return sendError(reply, 400, body.message);
 
     const key = idempotencyKey(request);
-    if (key === undefined) return sendCreated(reply, repository.create(body.fields));
+    if (idempotency === undefined || key === undefined) {
+      return sendCreated(reply, repository.create(body.fields));
+    }
 
     const decision = idempotency.begin(key, payloadFingerprint('POST', '/users', body.fields));
     switch (decision.kind) {
@@ -122,9 +125,7 @@ export function registerUserRoutes(
 
   function idempotencyKey(request: FastifyRequest): string | undefined {
     const header = request.headers['idempotency-key'];
-    if (typeof header !== 'string' || header === '' || defects.has('idempotency-ignored'))
-      return undefined;
-    return header;
+    return typeof header === 'string' && header !== '' ? header : undefined;
   }
 }
 

@@ -10,6 +10,7 @@ export interface ServerState {
   lastId: string | null;
   requests: number;
   inFlight: number;
+  throttled: number;
 }
 
 /** Creates a user and insists on 201, returning the stored record. */

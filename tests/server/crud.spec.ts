@@ -156,11 +156,18 @@ test.describe('users CRUD', () => {
       lastId: null,
       requests: 0,
       inFlight: 0,
+      throttled: 0,
     });
     await createUser(request, { name: 'a' });
     await createUser(request, { name: 'b' });
     await request.delete(`${usersPath}/1`);
-    expect(await serverState(request)).toEqual({ users: 1, lastId: '2', requests: 3, inFlight: 0 });
+    expect(await serverState(request)).toEqual({
+      users: 1,
+      lastId: '2',
+      requests: 3,
+      inFlight: 0,
+      throttled: 0,
+    });
   });
 
   test('the health endpoint answers 200 {"status":"ok"}', async ({ request }) => {

@@ -159,19 +159,65 @@ const cases: Record<DefectName, DefectCase> = {
       expect(await response.json()).toEqual([]);
     },
   },
-  'idempotency-ignored': {
-    behaviour: 'a repeated Idempotency-Key creates a duplicate',
-    check: async (request) => {
-      const headers = { 'idempotency-key': 'same' };
-      await request.post(usersPath, { headers, data: { name: 'Ann' } });
-      await request.post(usersPath, { headers, data: { name: 'Ann' } });
-      expect((await serverState(request)).users).toBe(2);
-    },
-  },
   'auth-ignored': {
     behaviour: 'a request without the token is let through',
     check: async (request) => {
       expect((await request.get(usersPath)).status()).toBe(200);
+    },
+  },
+  'wrong-content-type': {
+    behaviour: 'API responses say text/html, their JSON bodies unchanged',
+    check: async (request) => {
+      const html = 'text/html; charset=utf-8';
+      const created = await request.post(usersPath, { data: { name: 'Ann' } });
+      expect(created.status()).toBe(201);
+      expect(created.headers()['content-type']).toBe(html);
+      const user = (await created.json()) as ApiUser;
+      expect(user).toMatchObject({ id: '1', name: 'Ann' });
+
+      const responses = {
+        one: await request.get(`${usersPath}/1`),
+        list: await request.get(usersPath),
+        missing: await request.get(`${usersPath}/404`),
+        error: await request.post(usersPath, {
+          data: '[]',
+          headers: { 'content-type': 'application/json' },
+        }),
+      };
+      for (const [label, response] of Object.entries(responses)) {
+        expect(response.headers()['content-type'], label).toBe(html);
+      }
+      expect(await responses.one.json()).toEqual(user);
+      expect(await responses.list.json()).toEqual([user]);
+      expect(responses.missing.status()).toBe(404);
+      expect(await responses.missing.json()).toBe('Not found');
+      expect(responses.error.status()).toBe(400);
+      expect(await responses.error.json()).toEqual({ error: expect.any(String) as unknown });
+
+      const control = await request.get('/__control/state');
+      expect(control.headers()['content-type']).toBe('application/json; charset=utf-8');
+    },
+  },
+  'get-wrong-record': {
+    behaviour: 'GET by id answers another existing user once there are several',
+    check: async (request) => {
+      const first = await post(request, { name: 'Ann' });
+      expect(await (await request.get(`${usersPath}/1`)).json()).toEqual(first);
+
+      const users = [
+        first,
+        await post(request, { name: 'Bo' }),
+        await post(request, { name: 'Cy' }),
+      ];
+      for (const user of users) {
+        const response = await request.get(`${usersPath}/${user.id}`);
+        expect(response.status()).toBe(200);
+        const shown = (await response.json()) as ApiUser;
+        expect(shown.id).not.toBe(user.id);
+        expect(users).toContainEqual(shown);
+      }
+      expect(await (await request.get(usersPath)).json()).toEqual(users);
+      expect((await request.get(`${usersPath}/404`)).status()).toBe(404);
     },
   },
 };

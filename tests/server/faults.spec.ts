@@ -125,15 +125,31 @@ test.describe('random latency', () => {
   });
 });
 
+test.describe('random latency with a floor', () => {
+  test.use({ serverOptions: { latencyMinMs: 80, latencyMaxMs: 100, seed: 7 } });
+
+  test('no request is answered sooner than the floor', async ({ request }) => {
+    for (let index = 0; index < 5; index += 1) {
+      const started = Date.now();
+      expect((await request.get(usersPath)).status()).toBe(200);
+      // A lower bound only: a busy machine makes requests slower, never faster.
+      expect(Date.now() - started).toBeGreaterThanOrEqual(79);
+    }
+  });
+});
+
 test.describe('rate limit', () => {
   test.use({ serverOptions: { rateLimitRps: 5 } });
 
   test('a burst over the limit gets 429 with Retry-After, then requests pass again', async ({
     request,
   }) => {
-    const responses = await Promise.all(Array.from({ length: 15 }, () => request.get(usersPath)));
+    // 30 at once against a bucket of 5 refilled at 5 per second: at least 5 are refused unless
+    // the burst is spread over more than 4 seconds, which not even a busy machine does.
+    const responses = await Promise.all(Array.from({ length: 30 }, () => request.get(usersPath)));
     const limited = responses.filter((response) => response.status() === 429);
     expect(limited.length).toBeGreaterThanOrEqual(5);
+    expect((await serverState(request)).throttled).toBe(limited.length);
     expect(responses.filter((response) => response.status() === 200).length).toBeGreaterThan(0);
     const first = limited[0];
     expect(first?.headers()['retry-after']).toMatch(/^[1-9]\d*$/);

@@ -1,7 +1,43 @@
 import { createUser, serverState, type ApiUser } from './api-helpers';
 import { expect, test, usersPath } from './server-fixture';
 
-test.describe('Idempotency-Key on POST', () => {
+test.describe('by default an Idempotency-Key is ignored, as on mockapi.io', () => {
+  test('two POSTs with the same key create two users', async ({ request }) => {
+    const headers = { 'idempotency-key': 'create-ann-1' };
+    const first = await request.post(usersPath, { headers, data: { name: 'Ann' } });
+    const second = await request.post(usersPath, { headers, data: { name: 'Ann' } });
+
+    expect([first.status(), second.status()]).toEqual([201, 201]);
+    expect(await first.json()).toMatchObject({ id: '1', name: 'Ann' });
+    expect(await second.json()).toMatchObject({ id: '2', name: 'Ann' });
+    expect(second.headers()['idempotent-replayed']).toBeUndefined();
+    expect(await serverState(request)).toMatchObject({ users: 2, lastId: '2' });
+  });
+
+  test('the same key with a different body creates again, no 422', async ({ request }) => {
+    const headers = { 'idempotency-key': 'reused' };
+    expect((await request.post(usersPath, { headers, data: { name: 'Ann' } })).status()).toBe(201);
+    const response = await request.post(usersPath, { headers, data: { name: 'Bob' } });
+    expect(response.status()).toBe(201);
+    expect(await response.json()).toMatchObject({ id: '2', name: 'Bob' });
+  });
+
+  test('a retry after a commit-then-500 creates a duplicate, key or not', async ({ request }) => {
+    await request.put('/__control/scenarios/ambiguous', {
+      data: { rules: [{ method: 'POST', fault: { kind: 'commit-then-status', status: 500 } }] },
+    });
+    const headers = { 'idempotency-key': 'retry-me', 'x-mock-scenario': 'ambiguous' };
+    expect((await request.post(usersPath, { headers, data: { name: 'Ann' } })).status()).toBe(500);
+    const retried = await request.post(usersPath, { headers, data: { name: 'Ann' } });
+    expect(retried.status()).toBe(201);
+    expect(await retried.json()).toMatchObject({ id: '2', name: 'Ann' });
+    expect((await serverState(request)).users).toBe(2);
+  });
+});
+
+test.describe('with --idempotency honour', () => {
+  test.use({ serverOptions: { idempotency: 'honour' } });
+
   test('a repeated key returns the first response and creates nothing new', async ({ request }) => {
     const headers = { 'idempotency-key': 'create-ann-1' };
     const first = await request.post(usersPath, { headers, data: { name: 'Ann' } });
@@ -50,7 +86,8 @@ test.describe('Idempotency-Key on POST', () => {
 
   test('a key whose first request is still in flight answers 409', async ({ request }) => {
     await request.put('/__control/scenarios/slow', {
-      data: { rules: [{ method: 'POST', fault: { kind: 'hang', ms: 1500, commit: true } }] },
+      // Long enough that the second request surely arrives while the first is held.
+      data: { rules: [{ method: 'POST', fault: { kind: 'hang', ms: 4000, commit: true } }] },
     });
     const headers = { 'idempotency-key': 'in-flight' };
     const slow = request.post(usersPath, {
@@ -109,8 +146,8 @@ test.describe('Idempotency-Key on POST', () => {
   });
 });
 
-test.describe('an expired Idempotency-Key', () => {
-  test.use({ serverOptions: { idempotencyTtlMs: 200 } });
+test.describe('an expired Idempotency-Key with --idempotency honour', () => {
+  test.use({ serverOptions: { idempotency: 'honour', idempotencyTtlMs: 200 } });
 
   test('is forgotten after the window, so the POST creates again', async ({ request }) => {
     const headers = { 'idempotency-key': 'short-lived' };

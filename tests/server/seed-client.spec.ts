@@ -1,14 +1,14 @@
-import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { once } from 'node:events';
-import path from 'node:path';
 
 import { expect, test } from '@playwright/test';
+
+import { startServerProcess } from './server-process';
 
 /**
  * A client written the way the original Python client talks to mockapi.io: BASE_URL is the full
  * collection URL, a bearer token mockapi.io ignores, plain fetch, `{ name: "user_<hex>", email }`.
- * It runs the seed scenario unchanged against `npm run mock-server`, only the base URL swapped.
+ * It runs the seed scenario unchanged against the server started from its command line, as
+ * `npm run mock-server` starts it, only the base URL swapped.
  */
 class SeedClient {
   constructor(
@@ -44,26 +44,10 @@ class SeedClient {
   }
 }
 
-async function startMockServer(port: number): Promise<ChildProcess> {
-  const child = spawn('npm', ['run', 'mock-server', '--', '--port', String(port)], {
-    cwd: path.resolve(__dirname, '../..'),
-    detached: true,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let seen = '';
-  child.stdout.setEncoding('utf8');
-  child.stdout.on('data', (chunk: string) => (seen += chunk));
-  await expect
-    .poll(() => seen, { message: 'npm run mock-server to start', timeout: 30_000 })
-    .toContain('listening');
-  return child;
-}
-
-test('the seed scenario of a plain mockapi.io client works unchanged against npm run mock-server', async () => {
-  const port = 20_000 + Math.floor(Math.random() * 20_000);
-  const server = await startMockServer(port);
+test('the seed scenario of a plain mockapi.io client works unchanged against the mock server', async () => {
+  const server = await startServerProcess(['--port', '0']);
   try {
-    const client = new SeedClient(`http://127.0.0.1:${port}/api/v1/users`);
+    const client = new SeedClient(`http://127.0.0.1:${server.port}/api/v1/users`);
     const ids: string[] = [];
     await test.step('create 5 users', async () => {
       for (let i = 0; i < 5; i += 1) {
@@ -96,7 +80,6 @@ test('the seed scenario of a plain mockapi.io client works unchanged against npm
         expect(await client.get(id)).toEqual({ status: 404, body: 'Not found' });
     });
   } finally {
-    if (server.pid !== undefined) process.kill(-server.pid, 'SIGTERM');
-    await once(server, 'exit');
+    await server.stop();
   }
 });
