@@ -43,7 +43,7 @@ export const test = base.extend<TestFixtures, WorkerFixtures>({
     ({}, use) =>
       use(
         loadEnvironment('local', {
-          LOCAL_BASE_URL: 'http://127.0.0.1:4010/api/v1',
+          LOCAL_BASE_URL: `http://127.0.0.1:${process.env.LOCAL_PORT ?? '4010'}/api/v1`,
           ...process.env,
         }),
       ),

@@ -3,7 +3,7 @@ import dotenv from 'dotenv';
 import { loadEnvironment } from '../lib/config/environment';
 import { useColour } from '../lib/logging/logger';
 import { parseCommandLine } from './demo/cli-options';
-import { type EmbeddedServer, freePort, startEmbeddedServer } from './demo/embedded-server';
+import { type EmbeddedServer, startEmbeddedServer } from './demo/embedded-server';
 import { Interruption } from './demo/interruption';
 import { asSetupError, SetupError, type Target } from './demo/setup-error';
 import { oneLine } from './demo/step-runner';
@@ -31,7 +31,8 @@ async function main(argv: readonly string[]): Promise<number> {
   try {
     let starting: Promise<EmbeddedServer> | undefined;
     if (options.environment === undefined) {
-      starting = startEmbeddedServer({ port: await freePort(), readLagMs: options.readLagMs });
+      // No port: the server binds one the OS picks, so nothing can take it first.
+      starting = startEmbeddedServer({ readLagMs: options.readLagMs });
       starting.catch(() => undefined);
     } else {
       const environment = loadEnvironment(options.environment);

@@ -11,6 +11,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 
 import { defectNames } from '../server/defects';
+import { freePort } from './demo/embedded-server';
 
 /** Every deliberate defect of the embedded server, less the one no portable suite can notice: the suite runs without a token. */
 const DEFECTS = defectNames.filter((name) => name !== 'auth-ignored');
@@ -130,11 +131,11 @@ async function main(): Promise<void> {
 
   const queue = ['none', ...chosen];
   const results: RunResult[] = [];
-  let nextPort = 4100;
   await Promise.all(
     Array.from({ length: concurrency }, async () => {
       for (let defect = queue.shift(); defect !== undefined; defect = queue.shift()) {
-        const result = await runSuite(defect, nextPort++);
+        // A port the OS hands out: fixed ones may be taken on another machine.
+        const result = await runSuite(defect, await freePort());
         results.push(result);
         const verdict =
           defect === 'none'

@@ -13,9 +13,12 @@ export interface ProcessRun {
   durationMs: number;
 }
 
-/** Variables a child run must not inherit: the parent worker's own, real credentials, CI job files. */
+/**
+ * Variables a child run must not inherit: the parent worker's own, environment settings and real
+ * credentials from the shell, the embedded server's settings, CI job files.
+ */
 const INHERITED_BUT_NOT_WANTED =
-  /^(TEST_|PW_|PLAYWRIGHT_|GITHUB_STEP_SUMMARY$|FORCE_COLOR$)|_(BASE_URL|API_TOKEN)$|^MOCK_/;
+  /^(TEST_|PW_|PLAYWRIGHT_|GITHUB_STEP_SUMMARY$|FORCE_COLOR$)|_(BASE_URL|API_TOKEN)$|^(MOCK|LOCAL|STAGING|QA|PRODUCTION)_/;
 
 /** The parent's environment minus anything that would tie a child Playwright run to it. */
 export function childEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
@@ -106,7 +109,7 @@ export async function runShardsLocally(options: LocalShardsOptions): Promise<Loc
 }
 
 if (require.main === module) {
-  // `npm run test:shards -- --grep @smoke`: the main suite in two shards, merged like the CI does.
+  // `npx tsx scripts/shards.ts --grep @smoke`: the main suite in two shards, merged like the CI does.
   runShardsLocally({
     root: '.tmp/shards',
     shards: 2,

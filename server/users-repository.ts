@@ -14,6 +14,8 @@ export class UsersRepository {
   readonly replica: UserStore;
   readonly #replication: ReplicationQueue | undefined;
   #lastId = 0;
+  readonly #createdEmails = new Set<string>();
+  #duplicateEmails = 0;
 
   constructor(options: { readLagMs: number; separateReplica: boolean }) {
     if (options.readLagMs > 0 || options.separateReplica) {
@@ -29,9 +31,22 @@ export class UsersRepository {
     return this.#lastId === 0 ? null : String(this.#lastId);
   }
 
+  /**
+   * Creates whose email an earlier create already had, deleted since or not: what a client that
+   * re-sends a create the server had committed leaves behind. Reported by the control API.
+   */
+  get duplicateEmails(): number {
+    return this.#duplicateEmails;
+  }
+
   /** Stores a new user with the next id and a fresh createdAt. */
   create(fields: Readonly<Record<string, unknown>>): UserRecord {
     this.#lastId += 1;
+    const email = fields['email'];
+    if (typeof email === 'string' && email !== '') {
+      if (this.#createdEmails.has(email)) this.#duplicateEmails += 1;
+      else this.#createdEmails.add(email);
+    }
     const record: UserRecord = {
       ...withoutServerFields(fields),
       id: String(this.#lastId),

@@ -7,10 +7,18 @@ import type { NewUser } from './user-schema';
 /** Marks test data: every email the factory builds contains `pwrun-<runId>-p<parallelIndex>-`. */
 export const RUN_MARKER_PREFIX = 'pwrun-';
 
-/** A fresh run id: base-36 time plus randomness, so parallel machines and reruns never collide. */
-export function newRunId(): string {
-  return `${Date.now().toString(36)}${randomBytes(3).toString('hex')}`;
+/**
+ * A fresh run id: the base-36 time in ms (`now`), then 64 random bits as 13 base-36 digits, so ids
+ * made in the same millisecond on any number of machines do not collide. `runIdTime` reads the time
+ * back.
+ */
+export function newRunId(now: number = Date.now()): string {
+  // 36^13 > 2^64: any 64-bit value fits in 13 digits, so zero-padded the random part has a fixed width.
+  const random = randomBytes(8).readBigUInt64BE().toString(36).padStart(13, '0');
+  return `${now.toString(36)}${random}`;
 }
+
+const MAX_LOCAL_PART = 64;
 
 export interface UserFactoryOptions {
   /** Identifies this run of the suite; shared by every worker and shard of it. */
@@ -49,10 +57,16 @@ export class UserFactory {
     this.counter += 1;
     const firstName = this.faker.person.firstName();
     const lastName = this.faker.person.lastName();
-    const local = `${firstName}.${lastName}`.toLowerCase().replace(/[^a-z0-9.]/g, '');
+    const tag = `+${this.marker}${this.workerTag}-${this.counter}`;
+    // An email's local part holds at most 64 characters (RFC 5321): the name gives way to the tag.
+    const local = `${firstName}.${lastName}`
+      .toLowerCase()
+      .replace(/[^a-z0-9.]/g, '')
+      .slice(0, Math.max(1, MAX_LOCAL_PART - tag.length))
+      .replace(/\.$/, '');
     return {
       name: `${firstName} ${lastName}`,
-      email: `${local}+${this.marker}${this.workerTag}-${this.counter}@${this.options.domain ?? 'example.com'}`,
+      email: `${local}${tag}@${this.options.domain ?? 'example.com'}`,
       avatar: this.faker.image.avatar(),
       ...overrides,
     };
@@ -67,4 +81,17 @@ export class UserFactory {
 /** The marker of one worker slot of a run: `pwrun-<runId>-p<parallelIndex>-`. */
 export function runMarker(runId: string, parallelIndex: number): string {
   return `${RUN_MARKER_PREFIX}${runId}-p${parallelIndex}-`;
+}
+
+/** `Date.now().toString(36)` has 8 digits from mid-1972 to mid-2059. */
+const RUN_ID_TIME_DIGITS = 8;
+
+/**
+ * When a run id was made (ms since the epoch), read from its base-36 time prefix; undefined when it
+ * is not a run id. Reads the first 8 digits, which also fits ids made before the random part grew
+ * to 64 bits (6 hex digits then, 13 base-36 digits now).
+ */
+export function runIdTime(runId: string): number | undefined {
+  if (!/^[a-z0-9]+$/.test(runId) || runId.length <= RUN_ID_TIME_DIGITS) return undefined;
+  return Number.parseInt(runId.slice(0, RUN_ID_TIME_DIGITS), 36);
 }

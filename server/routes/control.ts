@@ -32,6 +32,7 @@ export function registerControlRoutes(
   app.get('/state', () => ({
     users: repository.primary.size,
     lastId: repository.lastId,
+    duplicateEmails: repository.duplicateEmails,
     requests: counters.requests,
     inFlight: counters.inFlight,
     throttled: counters.throttled,

@@ -7,12 +7,9 @@ import { expect, test } from '../../lib/fixtures';
 test.describe('eventual consistency', { tag: '@consistency' }, () => {
   test('a created user becomes readable (read-your-write)', async ({ users, factory }) => {
     const created = await users.create(factory.build());
-    const started = Date.now();
+    // The wait fails by itself when the user is not visible within the consistency window.
     const seen = await users.waitUntilVisible(created.id);
     expect(seen).toEqual(created);
-    expect(Date.now() - started, 'visible within the consistency window').toBeLessThanOrEqual(
-      users.consistency.timeoutMs,
-    );
   });
 
   test('a created user appears in filtered lists', async ({ users, factory }) => {
@@ -42,9 +39,8 @@ test.describe('eventual consistency', { tag: '@consistency' }, () => {
     const created = await users.create(factory.build());
     await users.waitUntilVisible(created.id);
     await users.delete(created.id);
-    const started = Date.now();
+    // Fails by itself unless a read answers 404 within the consistency window.
     await users.waitUntilDeleted(created.id);
-    expect(Date.now() - started).toBeLessThanOrEqual(users.consistency.timeoutMs);
   });
 
   test('a deleted user leaves filtered lists', async ({ users, factory }) => {

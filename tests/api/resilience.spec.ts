@@ -128,17 +128,12 @@ test.describe('resilience', { tag: '@resilience' }, () => {
     environment,
   }) => {
     await faults.script([{ times: 1000, fault: { kind: 'status', status: 503 } }]);
-    const started = Date.now();
     const error = await users.get('1').then(
       () => undefined,
       (e: unknown) => e,
     );
-    const elapsed = Date.now() - started;
     expect(error).toBeInstanceOf(ApiStatusError);
     expect(String(error)).toContain(`answered 503 after ${environment.retry.attempts} attempts`);
-    expect(elapsed, 'gave up within the retry budget').toBeLessThanOrEqual(
-      environment.retry.budgetMs,
-    );
     expect((await faults.stats()).requests).toBe(environment.retry.attempts);
   });
 });

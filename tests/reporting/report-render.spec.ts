@@ -1,6 +1,6 @@
 import path from 'node:path';
 
-import { type Browser, expect, type Page, test } from '@playwright/test';
+import { type Browser, expect as baseExpect, type Page, test } from '@playwright/test';
 
 import { buildAllureReport } from '../../scripts/report';
 import { launchDebianChromium } from './support/chromium';
@@ -8,6 +8,9 @@ import { runChildSuite } from './support/child-suite';
 import { serveFolder } from './support/static-server';
 
 const ROOT = path.resolve('.tmp/reporting/render');
+// The reports are large single-page apps: on a busy machine they can take far longer than the
+// default 10 s to render, and a wait that gives up early would fail a correct report.
+const expect = baseExpect.configure({ timeout: 60_000 });
 const TEST_TITLE = 'a created user reads back and is deleted';
 
 test.describe.configure({ mode: 'serial' });
@@ -17,7 +20,7 @@ let page: Page;
 
 test.beforeAll(async () => {
   test.setTimeout(240_000);
-  await runChildSuite({ root: ROOT, port: 4096, token: 'render-test-token' });
+  await runChildSuite({ root: ROOT, token: 'render-test-token' });
   buildAllureReport(ROOT);
   browser = await launchDebianChromium();
 });

@@ -18,7 +18,7 @@ test('no artifact of a traced run holds the API token, a failing test included',
   const token = `leak-canary-${randomUUID()}`;
 
   const run = await test.step('run the fixture suite with --trace on and every reporter', () =>
-    runChildSuite({ root: ROOT, port: 4091, token, args: ['--trace', 'on'] }));
+    runChildSuite({ root: ROOT, token, args: ['--trace', 'on'] }));
 
   await test.step('the token reached the server: it answered 401 without it and 2xx with it', () => {
     const outcomes = readOutcomes(path.join(ROOT, 'results.json'));

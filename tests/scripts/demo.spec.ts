@@ -14,28 +14,44 @@ const REPO_ROOT = path.resolve(__dirname, '..', '..');
 // eslint-disable-next-line no-control-regex -- looking for terminal colour codes is the point
 const ANSI = /\u001b\[/;
 
+/**
+ * Limits no loopback call or wait of a passing run comes near, however busy the machine: with the
+ * defaults (2 s per request, 5 s per wait) a stalled CPU could turn into retries or a failed wait.
+ */
+const PATIENT = { LOCAL_TIMEOUT_MS: '60000', LOCAL_POLL_TIMEOUT_MS: '60000' };
+
 interface Run {
   child: ChildProcess;
   /** Resolves when the command has exited. */
   done: Promise<{ code: number | null; stdout: string; stderr: string }>;
-  stdout: () => string;
+  /** Resolves with the match once stdout matches; rejects if the command exits first. */
+  waitForStdout: (pattern: RegExp) => Promise<RegExpMatchArray>;
 }
 
 /**
- * A clean environment for the command: nothing from the shell that would point it elsewhere,
- * colour it or change its level, so each test states exactly what it sets.
+ * A clean environment for the command: nothing from the shell or the parent Playwright worker that
+ * would point it elsewhere, colour it or change its level, and no `.env`, so each test states
+ * exactly what it sets.
  */
 function cleanEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
   for (const [key, value] of Object.entries(process.env)) {
-    if (/^(LOCAL|STAGING|QA|PRODUCTION|MOCK)_|^(NO_COLOR|FORCE_COLOR|LOG_LEVEL|CI)$/.test(key))
+    if (
+      /^(LOCAL|STAGING|QA|PRODUCTION|MOCK|TEST|PW|PLAYWRIGHT|DOTENV)_|^(NO_COLOR|FORCE_COLOR|LOG_LEVEL|CI)$/.test(
+        key,
+      )
+    )
       continue;
     env[key] = value;
   }
-  return { ...env, ...extra };
+  return {
+    ...env,
+    DOTENV_CONFIG_PATH: path.join(REPO_ROOT, 'tests/scripts/no-such.env'),
+    ...extra,
+  };
 }
 
-/** Starts the demo as a child process, exactly as a person would (`npm run demo -- ...` minus npm). */
+/** Starts the demo as a child process, as `npm run demo -- ...` does, minus npm. */
 function startDemo(args: string[], env: Record<string, string> = {}): Run {
   const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/demo.ts', ...args], {
     cwd: REPO_ROOT,
@@ -51,18 +67,53 @@ function startDemo(args: string[], env: Record<string, string> = {}): Run {
     stdout,
     stderr,
   }));
-  return { child, done, stdout: () => stdout };
+  const waitForStdout = (pattern: RegExp) =>
+    new Promise<RegExpMatchArray>((resolve, reject) => {
+      // Listeners run in the order they were added: by now `stdout` holds the new chunk.
+      const check = () => {
+        const match = pattern.exec(stdout);
+        if (match === null) return;
+        child.stdout.off('data', check);
+        resolve(match);
+      };
+      child.stdout.on('data', check);
+      check();
+      void done.then(({ code }) => {
+        reject(
+          new Error(
+            `the demo exited (${String(code)}) before printing ${String(pattern)}:\n${stdout}${stderr}`,
+          ),
+        );
+      });
+    });
+  return { child, done, waitForStdout };
 }
 
 const runDemo = (args: string[], env: Record<string, string> = {}) => startDemo(args, env).done;
 
-function lines(text: string): string[] {
-  return text.split('\n').filter((line) => line.trim() !== '');
+/**
+ * The demo's own lines on stderr. Node may add its warnings there (`(node:123) Warning: …` and
+ * `(Use \`node --trace-warnings …\` …)`) depending on its version and NODE_OPTIONS; they are not the demo's.
+ */
+function demoLines(stderr: string): string[] {
+  return stderr
+    .split('\n')
+    .filter((line) => line.trim() !== '')
+    .filter((line) => !/^\(node:\d+\) |^\(Use `node --trace-/.test(line));
+}
+
+/** The ids the run printed on its create lines, in order. */
+function createdIds(stdout: string, count: number): string[] {
+  return [
+    ...stdout.matchAll(
+      new RegExp(`create\\s+user \\d+/${count}\\s+201\\s+\\d+ ms\\s+id (\\S+)`, 'g'),
+    ),
+  ].map((match) => match[1] ?? '');
 }
 
 test.describe('npm run demo', () => {
   // Each test starts Node, Playwright and often a server in child processes: slow on a busy machine.
-  test.describe.configure({ timeout: 120_000 });
+  test.describe.configure({ timeout: 180_000 });
 
   test('--help prints the options and exits 0', async () => {
     const { code, stdout } = await runDemo(['--help']);
@@ -75,27 +126,17 @@ test.describe('npm run demo', () => {
     const { code, stdout, stderr } = await runDemo(['--colour']);
     expect(code).toBe(2);
     expect(stdout).toBe('');
-    expect(lines(stderr)).toEqual(['demo: unknown option --colour (see --help)']);
+    expect(demoLines(stderr)).toEqual(['demo: unknown option --colour (see --help)']);
   });
 
   test('the scenario passes on the embedded server, lists the ids it created, and sums up', async () => {
-    const child = spawn('npm', ['run', '--silent', 'demo', '--', '--users', '3'], {
-      cwd: REPO_ROOT,
-      env: cleanEnv({}),
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-    const [code] = (await once(child, 'exit')) as [number | null];
+    const { code, stdout, stderr } = await runDemo(['--users', '3'], PATIENT);
 
-    expect(stderr, 'a passing run writes nothing to stderr').toBe('');
+    expect(demoLines(stderr), 'a passing run writes nothing to stderr').toEqual([]);
     expect(code).toBe(0);
-    const created = [...stdout.matchAll(/create\s+user \d+\/3\s+201\s+\d+ ms\s+id (\S+)/g)].map(
-      (match) => match[1],
-    );
+    const created = createdIds(stdout, 3);
     expect(created, 'one create line with its id per user').toHaveLength(3);
+    expect(new Set(created).size, 'three different users').toBe(3);
     for (const id of created) {
       expect(stdout).toMatch(new RegExp(`read\\s+user ${id}\\s+200`));
       expect(stdout).toMatch(new RegExp(`delete\\s+user ${id}\\s+200`));
@@ -112,23 +153,29 @@ test.describe('npm run demo', () => {
 
   test('a failing step ends the run with exit code 1, after deleting what it created', async () => {
     const { code, stdout } = await runDemo(['--users', '2'], {
-      // The embedded server answers 200 to the rename but keeps the old name.
+      ...PATIENT,
+      // The embedded server answers 200 to the rename but keeps the old name, so the wait for the
+      // new name fails whatever its limit; 10 s is far beyond any read on loopback.
       MOCK_DEFECT: 'update-not-persisted',
-      LOCAL_POLL_TIMEOUT_MS: '500',
+      LOCAL_POLL_TIMEOUT_MS: '10000',
     });
     expect(code).toBe(1);
     expect(stdout).toMatch(
-      /ERROR: verify\s+user \S+\s+200\s+\d+ ms\s+failed: user \S+ to become visible: gave up after 500 ms; expected "name": ".* \(renamed\)"/,
+      /ERROR: verify\s+user \S+\s+200\s+\d+ ms\s+failed: user \S+ to become visible: gave up after 10000 ms; expected "name": ".* \(renamed\)"/,
     );
-    expect(stdout.match(/cleanup\s+user \S+\s+404\s+\d+ ms\s+deleted, answers 404/g)).toHaveLength(
-      2,
-    );
+    const created = createdIds(stdout, 2);
+    expect(created).toHaveLength(2);
+    for (const id of created)
+      expect(stdout).toMatch(
+        new RegExp(`cleanup\\s+user ${id}\\s+404\\s+\\d+ ms\\s+deleted, answers 404`),
+      );
     expect(stdout).toContain('1 failed · users: 2 created, none left behind');
     expect(stdout).toContain('FAILED');
   });
 
   test('NO_COLOR=1 prints no colour codes even when colour is forced', async () => {
     const { code, stdout, stderr } = await runDemo(['--users', '1'], {
+      ...PATIENT,
       NO_COLOR: '1',
       FORCE_COLOR: '1',
     });
@@ -138,20 +185,23 @@ test.describe('npm run demo', () => {
   });
 
   test('FORCE_COLOR=1 colours the lines and the verdict', async () => {
-    const { code, stdout } = await runDemo(['--users', '1'], { FORCE_COLOR: '1' });
+    const { code, stdout } = await runDemo(['--users', '1'], { ...PATIENT, FORCE_COLOR: '1' });
     expect(code).toBe(0);
     expect(stdout).toMatch(ANSI);
   });
 
   test('an unreachable URL is one line naming the variable, exit code 2', async () => {
+    // A port the OS just handed out and nobody listens on: connections to it are refused.
+    const baseUrl = `http://127.0.0.1:${await freePort()}/api/v1`;
     const { code, stdout, stderr } = await runDemo(['--env', 'qa'], {
-      QA_BASE_URL: 'http://127.0.0.1:9/api/v1',
+      QA_BASE_URL: baseUrl,
       QA_RETRY_BASE_DELAY_MS: '10',
+      QA_RETRY_MAX_DELAY_MS: '10',
     });
     expect(code).toBe(2);
     expect(stdout).toBe('');
-    expect(lines(stderr)).toEqual([
-      'demo: qa: http://127.0.0.1:9/api/v1 is unreachable (connection refused): check QA_BASE_URL and that the API is up',
+    expect(demoLines(stderr)).toEqual([
+      `demo: qa: ${baseUrl} is unreachable (connection refused): check QA_BASE_URL and that the API is up`,
     ]);
   });
 
@@ -161,8 +211,9 @@ test.describe('npm run demo', () => {
     });
     expect(code).toBe(2);
     expect(stdout).toBe('');
-    expect(lines(stderr)).toHaveLength(1);
-    expect(stderr).toContain('STAGING_BASE_URL is not set');
+    const [line, ...more] = demoLines(stderr);
+    expect(line).toContain('STAGING_BASE_URL is not set');
+    expect(more, 'nothing after the one line').toEqual([]);
   });
 
   test.describe('on a server of its own', () => {
@@ -180,10 +231,7 @@ test.describe('npm run demo', () => {
     }
 
     test('a wrong token is one line naming QA_API_TOKEN, never its value; exit code 2', async () => {
-      server = await startEmbeddedServer({
-        port: await freePort(),
-        flags: ['--token', 'right-token-5f1c9a'],
-      });
+      server = await startEmbeddedServer({ flags: ['--token', 'right-token-5f1c9a'] });
       const wrong = 'wrong-token-8d2e47';
       const { code, stdout, stderr } = await runDemo(['--env', 'qa'], {
         QA_BASE_URL: server.baseUrl,
@@ -191,7 +239,7 @@ test.describe('npm run demo', () => {
       });
       expect(code).toBe(2);
       expect(stdout).toBe('');
-      expect(lines(stderr)).toEqual([
+      expect(demoLines(stderr)).toEqual([
         `demo: qa: ${server.baseUrl} answered 401: check QA_API_TOKEN`,
       ]);
       expect(stdout + stderr).not.toContain(wrong);
@@ -199,12 +247,17 @@ test.describe('npm run demo', () => {
     });
 
     test('Ctrl-C mid-run deletes what the run created and exits 130', async () => {
-      // Reads lag so long that the run is certainly still waiting to see its users when interrupted.
-      server = await startEmbeddedServer({ port: await freePort(), readLagMs: 20_000 });
-      const run = startDemo(['--env', 'qa', '--users', '3'], { QA_BASE_URL: server.baseUrl });
-      await expect
-        .poll(run.stdout, { message: 'the run created its 3 users', timeout: 30_000 })
-        .toMatch(/create\s+user 3\/3\s+201/);
+      // Reads lag by an hour and the run waits as long to see its users, so it is certainly still
+      // waiting when interrupted, however slow the machine. Until the lag has passed, reads answer
+      // 404, so the clean-up confirms each deletion at once.
+      const hour = '3600000';
+      server = await startEmbeddedServer({ readLagMs: Number(hour) });
+      const run = startDemo(['--env', 'qa', '--users', '3'], {
+        QA_BASE_URL: server.baseUrl,
+        QA_TIMEOUT_MS: '60000',
+        QA_POLL_TIMEOUT_MS: hour,
+      });
+      await run.waitForStdout(/create\s+user 3\/3\s+201/);
       expect(await usersOnServer()).toBe(3);
 
       run.child.kill('SIGINT');
@@ -212,7 +265,10 @@ test.describe('npm run demo', () => {
 
       expect(code).toBe(130);
       expect(stdout).toContain('interrupted: deleting the 3 user(s) this run created');
-      expect(stdout.match(/cleanup\s+user \S+\s+\d{3}\s+\d+ ms\s+deleted/g)).toHaveLength(3);
+      const created = createdIds(stdout, 3);
+      expect(created).toHaveLength(3);
+      for (const id of created)
+        expect(stdout).toMatch(new RegExp(`cleanup\\s+user ${id}\\s+\\d{3}\\s+\\d+ ms\\s+deleted`));
       expect(stdout).toContain('INTERRUPTED');
       expect(await usersOnServer(), 'the server holds none of the demo users').toBe(0);
     });

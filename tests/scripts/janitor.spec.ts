@@ -10,11 +10,7 @@ import { createUsersApi, requestContextOptions } from '../../lib/users/create-us
 import { UserFactory } from '../../lib/users/user-factory';
 import type { NewUser } from '../../lib/users/user-schema';
 import { compareIds, type UsersApi } from '../../lib/users/users-api';
-import {
-  type EmbeddedServer,
-  freePort,
-  startEmbeddedServer,
-} from '../../scripts/demo/embedded-server';
+import { type EmbeddedServer, startEmbeddedServer } from '../../scripts/demo/embedded-server';
 
 const REPO_ROOT = path.resolve(__dirname, '..', '..');
 const HOUR = 3_600_000;
@@ -90,7 +86,7 @@ async function seed(users: UsersApi): Promise<Seeded> {
 const test = base.extend<{ serverFlags: string[]; backend: Backend }>({
   serverFlags: [[], { option: true }],
   backend: async ({ serverFlags, playwright }, use) => {
-    const server = await startEmbeddedServer({ port: await freePort(), flags: serverFlags });
+    const server = await startEmbeddedServer({ flags: serverFlags });
     const environment = loadEnvironment('local', {}, { baseUrl: server.baseUrl });
     const context = await playwright.request.newContext(requestContextOptions(environment));
     try {

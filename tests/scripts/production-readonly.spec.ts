@@ -1,71 +1,103 @@
 import { execFile, spawn } from 'node:child_process';
 import { once } from 'node:events';
+import fs from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
 
 import { expect, test } from '@playwright/test';
+import { z } from 'zod';
 
-import { freePort } from '../../scripts/demo/embedded-server';
+import { childEnv } from '../../scripts/shards';
 
 const run = promisify(execFile);
 const ROOT = path.resolve(__dirname, '..', '..');
+
+/** Just what this test reads of Playwright's JSON report: each spec's tags, and its suites. */
+interface JsonSuite {
+  specs: { title: string; tags: string[] }[];
+  suites?: JsonSuite[] | undefined;
+}
+const jsonSuite: z.ZodType<JsonSuite> = z.lazy(() =>
+  z.object({
+    specs: z.array(z.object({ title: z.string(), tags: z.array(z.string()) })),
+    suites: z.array(jsonSuite).optional(),
+  }),
+);
+const jsonReport = z.object({ suites: z.array(jsonSuite) });
+
+function specsOf(suites: readonly JsonSuite[]): JsonSuite['specs'] {
+  return suites.flatMap((suite) => [...suite.specs, ...specsOf(suite.suites ?? [])]);
+}
 
 /**
  * `--project=production` must only read. The server logs every request it receives; after the run,
  * the log must hold GETs alone, and only the @readonly tests must have run.
  */
 test('against production only @readonly tests run, and they send no write', async () => {
-  test.setTimeout(180_000);
-  const port = await freePort();
+  test.setTimeout(300_000);
+  // Port 0: the server binds a port the OS picks and prints it, so no other process can take it.
   const server = spawn(
     process.execPath,
-    ['--import', 'tsx', 'server/main.ts', '--port', String(port), '--log-level', 'info'],
-    {
-      cwd: ROOT,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    },
+    ['--import', 'tsx', 'server/main.ts', '--port', '0', '--log-level', 'info'],
+    { cwd: ROOT, env: childEnv(), stdio: ['ignore', 'pipe', 'pipe'] },
   );
   let log = '';
-  server.stdout.setEncoding('utf8');
-  server.stdout.on('data', (chunk: string) => (log += chunk));
+  let errors = '';
+  server.stdout.setEncoding('utf8').on('data', (chunk: string) => (log += chunk));
+  server.stderr.setEncoding('utf8').on('data', (chunk: string) => (errors += chunk));
+  const exited = once(server, 'exit');
   try {
-    await expect
-      .poll(() => log, { message: 'the server to start', timeout: 30_000 })
-      .toContain('listening');
-    const result = await run(
+    const port = await new Promise<string>((resolve, reject) => {
+      const check = () => {
+        const found = /listening (?:on|at) http:\/\/127\.0\.0\.1:(\d+)/.exec(log)?.[1];
+        if (found === undefined) return;
+        server.stdout.off('data', check);
+        resolve(found);
+      };
+      server.stdout.on('data', check);
+      void exited.then(([code]) => {
+        reject(new Error(`the server exited (${String(code)}) before listening:\n${errors}`));
+      });
+    });
+
+    const output = test.info().outputPath('child');
+    const report = path.join(output, 'report.json');
+    await run(
       process.execPath,
       [
         require.resolve('@playwright/test/cli'),
         'test',
         '--project=production',
-        '--reporter=list',
+        '--reporter=json',
         '--retries=0',
       ],
       {
         cwd: ROOT,
         maxBuffer: 16 * 1024 * 1024,
-        env: {
-          ...process.env,
+        env: childEnv({
           PRODUCTION_BASE_URL: `http://127.0.0.1:${port}/api/v1`,
           PRODUCTION_ALLOW_WRITES: '',
-          PW_OUTPUT_DIR: path.join(ROOT, '.tmp', 'production-readonly'),
+          // Not the checkout's .env: a developer's own PRODUCTION_* settings must not leak in.
+          DOTENV_CONFIG_PATH: path.join(ROOT, 'tests/scripts/no-such.env'),
+          PW_OUTPUT_DIR: path.join(output, 'test-results'),
+          PLAYWRIGHT_JSON_OUTPUT_FILE: report,
           LOG_LEVEL: 'error',
-          NO_COLOR: '1',
-        },
+        }),
       },
     );
-    const ran = result.stdout.split('\n').filter((line) => /\[production\] ›/.test(line));
-    expect(ran.length, 'some tests ran').toBeGreaterThan(0);
-    for (const line of ran) expect(line, 'only @readonly tests run').toContain('@readonly');
+    const specs = specsOf(jsonReport.parse(JSON.parse(fs.readFileSync(report, 'utf8'))).suites);
+    expect(specs.length, 'some tests ran').toBeGreaterThan(0);
+    for (const spec of specs)
+      expect(spec.tags, `${spec.title}: only @readonly tests run`).toContain('readonly');
 
-    const methods = log
+    const requests = log
       .split('\n')
       .filter((line) => line.includes('"incoming request"'))
       .map((line) => (JSON.parse(line) as { req: { method: string; url: string } }).req);
-    expect(methods.length, 'the suite reached the server').toBeGreaterThan(0);
-    expect(methods.filter((req) => req.method !== 'GET')).toEqual([]);
+    expect(requests.length, 'the suite reached the server').toBeGreaterThan(0);
+    expect(requests.filter((req) => req.method !== 'GET')).toEqual([]);
   } finally {
     server.kill('SIGTERM');
-    await once(server, 'exit');
+    await exited;
   }
 });

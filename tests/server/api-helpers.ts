@@ -8,6 +8,7 @@ export type ApiUser = Record<string, unknown> & { id: string; createdAt: string 
 export interface ServerState {
   users: number;
   lastId: string | null;
+  duplicateEmails: number;
   requests: number;
   inFlight: number;
   throttled: number;

