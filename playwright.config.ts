@@ -10,7 +10,7 @@ import {
 import { choosePorts } from './lib/config/local-ports';
 import { isWanted, selectedProjects } from './lib/config/project-selection';
 import { environmentsOf, reporters } from './lib/reporting/reporters';
-import { newRunId } from './lib/users/user-factory';
+import { newRunId } from './lib/resources/run-marker';
 
 // The shell wins over .env: dotenv never overrides a variable that is already set.
 dotenv.config({ quiet: true });

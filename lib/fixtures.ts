@@ -1,41 +1,65 @@
-import { test as base, expect } from '@playwright/test';
+import { type APIRequestContext, test as base, expect } from '@playwright/test';
 
 import { type EnvironmentConfig, loadEnvironment } from './config/environment';
+import type { ApiClient } from './http/api-client';
 import type { ApiObserver } from './http/api-observer';
 import type { Pacer } from './http/pacer';
 import { createLogger, type Logger } from './logging/logger';
+import { postsResource } from './posts/posts-resource';
 import { API_CALLS_ATTACHMENT, testInfoObserver } from './reporting/api-steps';
-import { CleanupRegistry, sweepMarkedUsers } from './users/cleanup-registry';
-import { newRunId, UserFactory } from './users/user-factory';
-import { createUsersApi, environmentPacer, requestContextOptions } from './users/create-users-api';
-import type { UsersApi } from './users/users-api';
+import { CleanupRegistry } from './resources/cleanup-registry';
+import {
+  createApiClient,
+  environmentPacer,
+  requestContextOptions,
+} from './resources/environment-api';
+import type { ApiRecord, Payload, Resource } from './resources/resource';
+import { ResourceApi } from './resources/resource-api';
+import { newRunId, runMarker } from './resources/run-marker';
+import { childrenOf, sweepMarked } from './resources/sweep';
+import { UserFactory } from './users/user-factory';
+import { UsersApi } from './users/users-api';
+import { usersResource } from './users/users-resource';
 
 export { expect };
-export { createUsersApi, requestContextOptions };
+
+/** A resource's API under the given parent ids, its creates cleaned up after the test. */
+export type ApiFor = <R extends ApiRecord, P extends Payload>(
+  resource: Resource<R, P>,
+  parents?: Record<string, string>,
+) => ResourceApi<R, P>;
 
 interface WorkerFixtures {
   /** The environment under test; each Playwright project sets it. */
   environment: EnvironmentConfig;
+  /** Every resource the suite creates; the worker's sweep looks for leftovers in each. */
+  resources: Resource[];
   /** This run's id, shared by every worker (set once by playwright.config.ts). */
   runId: string;
   logger: Logger;
   /** Holds this worker's requests to the environment's rate, together with every other worker. */
   pacer: Pacer | undefined;
-  /** Deletes, after the worker's last test, any user carrying this worker slot's marker. */
-  sweepEscapedUsers: undefined;
+  /** Deletes, after the worker's last test, any record carrying this worker slot's marker. */
+  sweepEscaped: undefined;
 }
 
 interface TestFixtures {
-  /** Extra headers for every call of this test's `users` (e.g. a fault scenario of the embedded server). */
+  /** Extra headers for every call of this test (e.g. a fault scenario of the embedded server). */
   apiHeaders: Record<string, string>;
-  /** Observers that see every call of this test's `users`, besides the report's. */
+  /** Observers that see every call of this test, besides the report's. */
   apiObservers: ApiObserver[];
-  /** Builds unique, marked user payloads. */
-  factory: UserFactory;
-  /** Users registered here are deleted, and their deletion confirmed, when the test ends. */
+  /** The request context of the environment under test, disposed after the test. */
+  request: APIRequestContext;
+  /** The resilient client every resource API of this test shares; its calls are report steps. */
+  apiClient: ApiClient;
+  /** Records registered here are deleted, and their deletion confirmed, when the test ends. */
   cleanup: CleanupRegistry;
+  /** Builds unique, marked user payloads; `factory.for(resource)` builds another resource's. */
+  factory: UserFactory;
   /** The users API of the environment under test; every user it creates is cleaned up. */
   users: UsersApi;
+  /** Any declared resource's API: `api(postsResource, { userId })`; what it creates is cleaned up. */
+  api: ApiFor;
 }
 
 export const test = base.extend<TestFixtures, WorkerFixtures>({
@@ -49,6 +73,7 @@ export const test = base.extend<TestFixtures, WorkerFixtures>({
       ),
     { option: true, scope: 'worker' },
   ],
+  resources: [[usersResource, postsResource], { option: true, scope: 'worker' }],
   runId: [({}, use) => use(process.env.PW_RUN_ID ?? newRunId()), { scope: 'worker' }],
   logger: [
     ({ environment }, use) =>
@@ -59,17 +84,27 @@ export const test = base.extend<TestFixtures, WorkerFixtures>({
     ({ environment }, use) => use(environmentPacer(environment)),
     { scope: 'worker', box: true },
   ],
-  sweepEscapedUsers: [
-    async ({ environment, runId, logger, pacer, playwright }, use, workerInfo) => {
+  sweepEscaped: [
+    async ({ environment, resources, runId, logger, pacer, playwright }, use, workerInfo) => {
       await use(undefined);
       if (!environment.allowWrites) return;
       const request = await playwright.request.newContext(requestContextOptions(environment));
       try {
-        const users = createUsersApi(request, environment, { logger, pacer });
-        const marker = new UserFactory({ runId, parallelIndex: workerInfo.parallelIndex }).marker;
-        const swept = await sweepMarkedUsers(users, marker);
+        const client = createApiClient(request, environment, { logger, pacer });
+        const apiOf = (resource: Resource, parents?: Record<string, string>) =>
+          new ResourceApi({ client, consistency: environment.consistency, resource, parents });
+        const marker = runMarker(runId, workerInfo.parallelIndex);
+        const swept: string[] = [];
+        for (const resource of resources.filter((r) => r.parentParams.length === 0)) {
+          // Children of a marked parent go first; a child's only parent id is the parent's id.
+          const nested = (parent: ApiRecord) =>
+            childrenOf(resource, resources).map((child) =>
+              apiOf(child, { [child.parentParams.at(-1) ?? '']: parent.id }),
+            );
+          swept.push(...(await sweepMarked(apiOf(resource), marker, nested)));
+        }
         if (swept.length > 0)
-          logger.warn(`swept ${swept.length} escaped test user(s): ${swept.join(', ')}`);
+          logger.warn(`swept ${swept.length} escaped test record(s): ${swept.join(', ')}`);
       } finally {
         await request.dispose();
       }
@@ -78,6 +113,42 @@ export const test = base.extend<TestFixtures, WorkerFixtures>({
   ],
   apiHeaders: [{}, { option: true }],
   apiObservers: [({}, use) => use([]), { box: true }],
+  request: [
+    async ({ environment, playwright }, use) => {
+      const request = await playwright.request.newContext(requestContextOptions(environment));
+      await use(request);
+      await request.dispose();
+    },
+    { scope: 'test', box: true },
+  ],
+  apiClient: [
+    async ({ request, environment, logger, pacer, apiHeaders, apiObservers }, use, testInfo) => {
+      const reportObserver = testInfoObserver(testInfo);
+      await use(
+        createApiClient(request, environment, {
+          logger,
+          pacer,
+          headers: apiHeaders,
+          observers: [reportObserver, ...apiObservers],
+        }),
+      );
+      await testInfo.attach(API_CALLS_ATTACHMENT, {
+        body: JSON.stringify(reportObserver.calls),
+        contentType: 'application/json',
+      });
+    },
+    { box: true },
+  ],
+  cleanup: [
+    // Depends on the client (unused here) so that it is torn down first, while deletes still work.
+    // eslint-disable-next-line @typescript-eslint/no-unused-vars -- the dependency is the point
+    async ({ apiClient: _client }, use) => {
+      const cleanup = new CleanupRegistry();
+      await use(cleanup);
+      await cleanup.deleteAll();
+    },
+    { box: true },
+  ],
   factory: [
     ({ runId }, use, testInfo) =>
       use(
@@ -89,38 +160,33 @@ export const test = base.extend<TestFixtures, WorkerFixtures>({
       ),
     { box: true },
   ],
-  cleanup: [({}, use) => use(new CleanupRegistry()), { box: true }],
   users: [
-    async (
-      { environment, playwright, logger, pacer, cleanup, apiHeaders, apiObservers },
-      use,
-      testInfo,
-    ) => {
-      const request = await playwright.request.newContext(requestContextOptions(environment));
-      const reportObserver = testInfoObserver(testInfo);
-      const users = createUsersApi(request, environment, {
-        logger,
-        pacer,
-        headers: apiHeaders,
-        observers: [reportObserver, ...apiObservers],
-        onCreated: (id) => {
-          cleanup.track(id);
-        },
-      });
-      try {
-        await use(users);
-      } finally {
-        try {
-          if (cleanup.pending.length > 0) await cleanup.deleteAll(users);
-        } finally {
-          await testInfo.attach(API_CALLS_ATTACHMENT, {
-            body: JSON.stringify(reportObserver.calls),
-            contentType: 'application/json',
-          });
-          await request.dispose();
-        }
-      }
-    },
+    ({ apiClient, environment, cleanup }, use) =>
+      use(
+        new UsersApi({
+          client: apiClient,
+          consistency: environment.consistency,
+          onCreated: (api, id) => {
+            cleanup.track(api, id);
+          },
+        }),
+      ),
+    { box: true },
+  ],
+  api: [
+    ({ apiClient, environment, cleanup }, use) =>
+      use(
+        (resource, parents) =>
+          new ResourceApi({
+            client: apiClient,
+            consistency: environment.consistency,
+            resource,
+            parents,
+            onCreated: (api, id) => {
+              cleanup.track(api, id);
+            },
+          }),
+      ),
     { box: true },
   ],
 });

@@ -5,7 +5,7 @@ import { type EnvironmentName, isConfigured, loadEnvironment } from '../lib/conf
 import { ApiStatusError } from '../lib/http/api-errors';
 import { createLogger, logLevelFromEnv } from '../lib/logging/logger';
 import { createUsersApi, requestContextOptions } from '../lib/users/create-users-api';
-import { RUN_MARKER_PREFIX } from '../lib/users/user-factory';
+import { RUN_MARKER_PREFIX } from '../lib/resources/run-marker';
 import type { User } from '../lib/users/user-schema';
 import type { UsersApi } from '../lib/users/users-api';
 import { asSetupError, type Target } from './demo/setup-error';

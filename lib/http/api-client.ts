@@ -41,10 +41,10 @@ export interface ApiRequest {
   idempotent?: boolean;
   /**
    * For non-idempotent calls: after an ambiguous failure, asks the server whether the send took
-   * effect, waiting until its reads can be trusted. A response returned here is adopted as the
-   * call's result; undefined means it did not take effect, so sending again is safe.
+   * effect, waiting until its reads can be trusted. A status and JSON body returned here are
+   * adopted as the call's answer; undefined means it did not take effect, so sending again is safe.
    */
-  reconcile?: () => Promise<ApiResult | undefined>;
+  reconcile?: () => Promise<{ status: number; text: string } | undefined>;
 }
 
 /** The final answer to a call, after retries. */
@@ -139,6 +139,7 @@ export class ApiClient {
           );
           const result: ApiResult = {
             ...found,
+            headers: { 'content-type': 'application/json' },
             attempts: attempt,
             durationMs: Math.round(performance.now() - started),
             reconciled: true,

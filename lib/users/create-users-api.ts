@@ -1,66 +1,26 @@
 import type { APIRequestContext } from '@playwright/test';
 
 import type { EnvironmentConfig } from '../config/environment';
-import { ApiClient } from '../http/api-client';
-import type { ApiObserver } from '../http/api-observer';
-import { createPacer, type Pacer } from '../http/pacer';
-import { DEFAULT_RETRY_POLICY, type RetryPolicy } from '../http/retry-policy';
-import type { Logger } from '../logging/logger';
+import { createApiClient, type EnvironmentClientOptions } from '../resources/environment-api';
 import { UsersApi } from './users-api';
 
-/** Builds a UsersApi over a request context for an environment; shared by the fixtures, the demo and the benchmarks. */
+export { environmentPacer, requestContextOptions } from '../resources/environment-api';
+
+/** Builds a UsersApi over a request context for an environment, for scripts and benchmarks. */
 export function createUsersApi(
   request: APIRequestContext,
   environment: EnvironmentConfig,
-  options: {
-    logger: Logger;
-    observers?: ApiObserver[];
-    headers?: Record<string, string>;
-    onCreated?: (id: string) => void;
-    /** Defaults to a pacer of this process alone at the environment's rate. */
-    pacer?: Pacer | undefined;
-  },
+  options: EnvironmentClientOptions & { onCreated?: (id: string) => void },
 ): UsersApi {
-  const retry: RetryPolicy = { ...DEFAULT_RETRY_POLICY, ...environment.retry };
-  const client = new ApiClient({
-    request,
-    baseUrl: environment.baseUrl,
-    timeoutMs: environment.timeoutMs,
-    retry,
-    logger: options.logger,
-    secrets: environment.token === undefined ? [] : [environment.token],
-    allowWrites: environment.allowWrites,
-    pacer: 'pacer' in options ? options.pacer : environmentPacer(environment),
-    observers: options.observers ?? [],
-    headers: {
-      ...(environment.token === undefined ? {} : { authorization: `Bearer ${environment.token}` }),
-      ...options.headers,
-    },
-  });
+  const { onCreated } = options;
   return new UsersApi({
-    client,
+    client: createApiClient(request, environment, options),
     consistency: environment.consistency,
-    onCreated: options.onCreated,
+    onCreated:
+      onCreated === undefined
+        ? undefined
+        : (_api, id) => {
+            onCreated(id);
+          },
   });
-}
-
-/**
- * The pacer for an environment's rate: shared with every worker of the run through the coordinator
- * that the global setup started (`PW_PACER_URL`), or this process's own when there is none.
- */
-export function environmentPacer(
-  environment: EnvironmentConfig,
-  coordinatorUrl: string | undefined = process.env.PW_PACER_URL,
-): Pacer | undefined {
-  return createPacer({
-    key: `${environment.name} ${environment.baseUrl}`,
-    ratePerSecond: environment.rateLimitRps,
-    coordinatorUrl,
-  });
-}
-
-/** Options for `request.newContext()` that point at an environment's API root. */
-export function requestContextOptions(environment: EnvironmentConfig): { baseURL: string } {
-  // A trailing slash makes relative paths resolve under the root: `users` → `<root>/users`.
-  return { baseURL: `${environment.baseUrl}/` };
 }

@@ -14,9 +14,6 @@ export const UserSchema = z.looseObject({
 });
 export type User = z.infer<typeof UserSchema>;
 
-/** A list response: a plain array, no envelope. */
-export const UserListSchema = z.array(UserSchema);
-
 /** What a client sends to create or replace a user; server-owned fields are excluded. */
 export const NewUserSchema = z.looseObject({
   name: z.string(),
@@ -27,6 +24,3 @@ export type NewUser = z.infer<typeof NewUserSchema>;
 
 /** A partial update. */
 export type UserPatch = Partial<NewUser> & Record<string, unknown>;
-
-/** mockapi.io's body for a missing record or an empty query result. */
-export const NotFoundSchema = z.literal('Not found');

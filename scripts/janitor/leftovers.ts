@@ -1,4 +1,4 @@
-import { RUN_MARKER_PREFIX, runIdTime } from '../../lib/users/user-factory';
+import { RUN_MARKER_PREFIX, runIdTime } from '../../lib/resources/run-marker';
 import type { User } from '../../lib/users/user-schema';
 import type { UsersApi } from '../../lib/users/users-api';
 

@@ -70,7 +70,7 @@ test.describe('payload edge cases', { tag: '@contract' }, () => {
           return {};
         }
       })();
-      if (typeof body.id === 'string') cleanup.track(body.id);
+      if (typeof body.id === 'string') cleanup.track(users, body.id);
       expect(
         response.status,
         `POST with ${label} answered ${response.status}: ${response.text.slice(0, 200)}`,

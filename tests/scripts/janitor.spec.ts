@@ -9,7 +9,8 @@ import { createLogger } from '../../lib/logging/logger';
 import { createUsersApi, requestContextOptions } from '../../lib/users/create-users-api';
 import { UserFactory } from '../../lib/users/user-factory';
 import type { NewUser } from '../../lib/users/user-schema';
-import { compareIds, type UsersApi } from '../../lib/users/users-api';
+import { compareIds } from '../../lib/resources/resource-api';
+import type { UsersApi } from '../../lib/users/users-api';
 import { type EmbeddedServer, startEmbeddedServer } from '../../scripts/demo/embedded-server';
 
 const REPO_ROOT = path.resolve(__dirname, '..', '..');

@@ -394,7 +394,7 @@ test.describe('UsersApi.create reconciliation', () => {
     const users = new UsersApi({
       client: fake.client,
       consistency: { timeoutMs: 100, intervalsMs: [5], readLagMs },
-      onCreated: (id) => createdIds.push(id),
+      onCreated: (_api, id) => createdIds.push(id),
     });
     return { users, createdIds, sent: fake.sent };
   }

@@ -1,13 +1,9 @@
 import { expect, test } from '@playwright/test';
 
 import { NewUserSchema } from '../../lib/users/user-schema';
-import {
-  newRunId,
-  RUN_MARKER_PREFIX,
-  runIdTime,
-  runMarker,
-  UserFactory,
-} from '../../lib/users/user-factory';
+import { postsResource } from '../../lib/posts/posts-resource';
+import { newRunId, RUN_MARKER_PREFIX, runIdTime, runMarker } from '../../lib/resources/run-marker';
+import { UserFactory } from '../../lib/users/user-factory';
 
 const RUN_ID = 'mk2x9a1b2c3';
 
@@ -58,11 +54,22 @@ test.describe('UserFactory', () => {
   });
 
   test('payloads are realistic and valid for the API', () => {
-    const user = new UserFactory({ runId: RUN_ID, seed: 7, domain: 'test.example' }).build();
+    const user = new UserFactory({ runId: RUN_ID, seed: 7 }).build();
     expect(NewUserSchema.parse(user)).toEqual(user);
     expect(user.name).toMatch(/^\S+ \S+/);
-    expect(user.email).toMatch(/^[a-z0-9.]+\+pwrun-mk2x9a1b2c3-p0-w0-1@test\.example$/);
+    expect(user.email).toMatch(/^[a-z0-9.]+\+pwrun-mk2x9a1b2c3-p0-w0-1@example\.com$/);
     expect(user.avatar).toMatch(/^https:\/\//);
+  });
+
+  test("another resource's factory shares the marker and the counter", () => {
+    const users = new UserFactory({ runId: RUN_ID, workerIndex: 2 });
+    const posts = users.for(postsResource);
+    expect(users.build().email).toContain('+pwrun-mk2x9a1b2c3-p0-w2-1@');
+    const post = posts.build();
+    expect(post.title).toMatch(/ pwrun-mk2x9a1b2c3-p0-w2-2$/);
+    expect(post.body.length).toBeGreaterThan(0);
+    expect(users.build().email).toContain('-w2-3@');
+    expect(posts.marker).toBe(users.marker);
   });
 
   test('overrides win over generated fields and can add new ones', () => {

@@ -1,7 +1,8 @@
 import { expect, test } from '@playwright/test';
 
 import { ApiResponseError, ApiStatusError } from '../../lib/http/api-errors';
-import { compareIds, UsersApi } from '../../lib/users/users-api';
+import { compareIds } from '../../lib/resources/resource-api';
+import { UsersApi } from '../../lib/users/users-api';
 import {
   apiUser,
   type FakeAnswer,

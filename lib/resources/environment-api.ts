@@ -1,0 +1,65 @@
+import type { APIRequestContext } from '@playwright/test';
+
+import type { EnvironmentConfig } from '../config/environment';
+import { ApiClient } from '../http/api-client';
+import type { ApiObserver } from '../http/api-observer';
+import { createPacer, type Pacer } from '../http/pacer';
+import { DEFAULT_RETRY_POLICY } from '../http/retry-policy';
+import type { Logger } from '../logging/logger';
+
+export interface EnvironmentClientOptions {
+  logger: Logger;
+  observers?: ApiObserver[];
+  /** Headers for every call, after the token's. */
+  headers?: Record<string, string>;
+  /** Defaults to a pacer of this process alone at the environment's rate. */
+  pacer?: Pacer | undefined;
+}
+
+/**
+ * The client of an environment over a request context: its timeout, retry policy, token (sent as a
+ * bearer token and masked everywhere), write guard and pacing. Shared by the fixtures, scripts and
+ * benchmarks.
+ */
+export function createApiClient(
+  request: APIRequestContext,
+  environment: EnvironmentConfig,
+  options: EnvironmentClientOptions,
+): ApiClient {
+  return new ApiClient({
+    request,
+    baseUrl: environment.baseUrl,
+    timeoutMs: environment.timeoutMs,
+    retry: { ...DEFAULT_RETRY_POLICY, ...environment.retry },
+    logger: options.logger,
+    secrets: environment.token === undefined ? [] : [environment.token],
+    allowWrites: environment.allowWrites,
+    pacer: 'pacer' in options ? options.pacer : environmentPacer(environment),
+    observers: options.observers ?? [],
+    headers: {
+      ...(environment.token === undefined ? {} : { authorization: `Bearer ${environment.token}` }),
+      ...options.headers,
+    },
+  });
+}
+
+/**
+ * The pacer for an environment's rate: shared with every worker of the run through the coordinator
+ * that the global setup started (`PW_PACER_URL`), or this process's own when there is none.
+ */
+export function environmentPacer(
+  environment: EnvironmentConfig,
+  coordinatorUrl: string | undefined = process.env.PW_PACER_URL,
+): Pacer | undefined {
+  return createPacer({
+    key: `${environment.name} ${environment.baseUrl}`,
+    ratePerSecond: environment.rateLimitRps,
+    coordinatorUrl,
+  });
+}
+
+/** Options for `request.newContext()` that point at an environment's API root. */
+export function requestContextOptions(environment: EnvironmentConfig): { baseURL: string } {
+  // A trailing slash makes relative paths resolve under the root: `users` → `<root>/users`.
+  return { baseURL: `${environment.baseUrl}/` };
+}

@@ -1,0 +1,340 @@
+import { randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
+
+import { expect } from '@playwright/test';
+
+import { type ApiClient, type ApiRequest, type ApiResult, parseJson } from '../http/api-client';
+import { ApiResponseError, ApiStatusError, excerpt } from '../http/api-errors';
+import { parseWithSchema } from '../http/schema-errors';
+import {
+  type ApiRecord,
+  collectionPath,
+  NotFoundSchema,
+  type Payload,
+  type Resource,
+} from './resource';
+
+/** Query of a list; any key of `filters` filters by substring on that field. */
+export interface ListQuery {
+  page?: number;
+  limit?: number;
+  sortBy?: string;
+  order?: 'asc' | 'desc';
+  search?: string;
+  filters?: Record<string, string>;
+}
+
+/** How long and how often reads are retried while waiting for a write to become visible. */
+export interface ConsistencyOptions {
+  timeoutMs: number;
+  /** Poll intervals, tight first; the last repeats. */
+  intervalsMs: number[];
+  /** Longest time a committed write may stay invisible to reads. */
+  readLagMs: number;
+}
+
+export interface ResourceApiOptions<R extends ApiRecord, P extends Payload> {
+  client: ApiClient;
+  consistency: ConsistencyOptions;
+  resource: Resource<R, P>;
+  /** Parent ids of a nested resource, e.g. `{ userId: '7' }` for `users/:userId/posts`. */
+  parents?: Readonly<Record<string, string>>;
+  /** Called with every record this API creates (cleanup registries hook in here). */
+  onCreated?: (api: ResourceApi, id: string) => void;
+}
+
+/** Any resource's API, whatever its record type: what cleanup and sweeps work with. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- the widest instantiation, for registries
+export type AnyResourceApi = ResourceApi<any, any>;
+
+/**
+ * One resource of the API (under its parents, for a nested one): one method per operation, every
+ * body checked against the contract, creates duplicate-safe on any backend.
+ */
+export class ResourceApi<R extends ApiRecord = ApiRecord, P extends Payload = Payload> {
+  /** The collection path under the API root: `users`, `users/7/posts`. */
+  readonly path: string;
+  private readonly noun: string;
+
+  constructor(private readonly options: ResourceApiOptions<R, P>) {
+    this.path = collectionPath(options.resource, options.parents ?? {});
+    this.noun = options.resource.name.charAt(0).toUpperCase() + options.resource.name.slice(1);
+  }
+
+  /** The resource this API serves. */
+  get resource(): Resource<R, P> {
+    return this.options.resource;
+  }
+
+  /** The underlying client, for calls the typed methods do not cover (raw status checks, bad bodies). */
+  get client(): ApiClient {
+    return this.options.client;
+  }
+
+  /** The consistency window this API polls with. */
+  get consistency(): ConsistencyOptions {
+    return this.options.consistency;
+  }
+
+  /**
+   * Creates a record (expects 201). Duplicate-safe on any backend: sends an Idempotency-Key for those
+   * that honour it, and after an ambiguous failure looks the record up by its unique field, adopting
+   * it if found and sending again only once the read-lag bound has passed without a sighting.
+   */
+  async create(payload: P): Promise<R> {
+    return this.expectRecord(await this.createResponse(payload), 'POST', this.path, [201]);
+  }
+
+  /** Sends a duplicate-safe create and returns the response unchecked, for tests of the status itself. */
+  async createResponse(payload: Payload): Promise<ApiResult> {
+    const result = await this.client.send({
+      method: 'POST',
+      path: this.path,
+      body: payload,
+      headers: { 'idempotency-key': randomUUID() },
+      reconcile: () => this.reconcileCreate(payload),
+    });
+    const id = idOf(result.text);
+    // Registered before any check, so even a create answered with the wrong status is cleaned up.
+    if (id !== undefined && result.status < 300) this.options.onCreated?.(this, id);
+    return result;
+  }
+
+  /** Reads a record (expects 200, and that very record). */
+  async get(id: string): Promise<R> {
+    const path = this.pathOf(id);
+    const result = await this.client.send({ method: 'GET', path });
+    return this.expectRecord(result, 'GET', path, [200], id);
+  }
+
+  /** Reads a record, or undefined when the API answers 404. */
+  async find(id: string): Promise<R | undefined> {
+    const path = this.pathOf(id);
+    const result = await this.client.send({ method: 'GET', path });
+    if (result.status === 404) return undefined;
+    return this.expectRecord(result, 'GET', path, [200], id);
+  }
+
+  /** Lists records; mockapi.io's `404 "Not found"` for a query that matches nothing becomes `[]`. */
+  async list(query: ListQuery = {}): Promise<R[]> {
+    const params = toParams(query);
+    const result = await this.client.send({ method: 'GET', path: this.path, params });
+    const call = `GET /${this.path}`;
+    if (result.status === 404) {
+      parseWithSchema(NotFoundSchema, parseJson(call, result), {
+        call,
+        schemaName: 'the "Not found" body',
+        body: result.text,
+      });
+      return [];
+    }
+    this.expectStatus(result, call, [200]);
+    const records = parseWithSchema(this.resource.listSchema, parseJson(call, result), {
+      call,
+      schemaName: `${this.noun}[]`,
+      body: result.text,
+    });
+    checkListHonoursQuery(call, query, records, result.text);
+    return records;
+  }
+
+  /** Every record whose `field` is exactly `value` (the API filters by substring, so this re-checks). */
+  async findBy(field: string, value: string): Promise<R[]> {
+    const records = await this.list({ filters: { [field]: value } });
+    return records.filter((record) => record[field] === value);
+  }
+
+  /** Replaces fields with PUT (mockapi.io merges them) and returns the whole record (expects 200). */
+  async update(id: string, payload: Partial<P> & Payload): Promise<R> {
+    return this.write('PUT', id, payload);
+  }
+
+  /** Merges fields with PATCH and returns the whole record (expects 200). */
+  async patch(id: string, payload: Partial<P> & Payload): Promise<R> {
+    return this.write('PATCH', id, payload);
+  }
+
+  /**
+   * Deletes a record and returns it (expects 200). A 404 after an earlier attempt failed
+   * ambiguously means that attempt did delete it: that counts as done and returns undefined.
+   */
+  async delete(id: string): Promise<R | undefined> {
+    const path = this.pathOf(id);
+    const result = await this.client.send({ method: 'DELETE', path });
+    if (result.status === 404 && result.afterAmbiguousFailure) return undefined;
+    return this.expectRecord(result, 'DELETE', path, [200], id);
+  }
+
+  /** Deletes a record if it is still there; true when this call deleted it. */
+  async deleteIfExists(id: string): Promise<boolean> {
+    const path = this.pathOf(id);
+    const result = await this.client.send({ method: 'DELETE', path });
+    if (result.status === 404) return false;
+    this.expectStatus(result, `DELETE /${path}`, [200]);
+    return true;
+  }
+
+  /** Polls until the record is readable (and matches `expected`, if given), then returns it. */
+  async waitUntilVisible(id: string, expected: Partial<R> = {}): Promise<R> {
+    let seen: R | undefined;
+    await expect
+      .poll(
+        async () => {
+          seen = await this.find(id);
+          return seen;
+        },
+        { message: `${this.resource.name} ${id} to become visible`, ...this.pollOptions() },
+      )
+      .toMatchObject(expected);
+    if (seen === undefined) throw new Error(`${this.resource.name} ${id} was not visible`);
+    return seen;
+  }
+
+  /** Polls until reading the record answers 404. */
+  async waitUntilDeleted(id: string): Promise<void> {
+    await expect
+      .poll(async () => (await this.find(id)) === undefined, {
+        message: `${this.resource.name} ${id} to answer 404 after its deletion`,
+        ...this.pollOptions(),
+      })
+      .toBe(true);
+  }
+
+  /** Options for `expect.poll` matching this environment's consistency window. */
+  pollOptions(): { timeout: number; intervals: number[] } {
+    return {
+      timeout: this.options.consistency.timeoutMs,
+      intervals: this.options.consistency.intervalsMs,
+    };
+  }
+
+  /** Sends a request under this resource, with retries but no status or schema check. */
+  async raw(req: Omit<ApiRequest, 'path'> & { path?: string }): Promise<ApiResult> {
+    const path = req.path === undefined ? this.path : `${this.path}/${req.path}`;
+    return this.client.send({ ...req, path });
+  }
+
+  private async write(method: 'PUT' | 'PATCH', id: string, payload: Payload): Promise<R> {
+    const path = this.pathOf(id);
+    const result = await this.client.send({ method, path, body: payload });
+    return this.expectRecord(result, method, path, [200], id);
+  }
+
+  private pathOf(id: string): string {
+    return `${this.path}/${encodeURIComponent(id)}`;
+  }
+
+  /**
+   * Decides whether a create that failed ambiguously took effect. A committed record may stay
+   * invisible for up to the read-lag bound, so absence counts only in a lookup that starts after
+   * it; lookups before that can only find the record early.
+   */
+  private async reconcileCreate(
+    payload: Payload,
+  ): Promise<{ status: number; text: string } | undefined> {
+    const unique = payload[this.resource.uniqueField];
+    if (typeof unique !== 'string' || unique === '') return undefined;
+    const { readLagMs, intervalsMs } = this.options.consistency;
+    const trustedAt = performance.now() + readLagMs;
+    for (let lookup = 0; ; lookup += 1) {
+      const startedAt = performance.now();
+      const matches = await this.findBy(this.resource.uniqueField, unique);
+      const [first, ...duplicates] = [...matches].sort((a, b) => compareIds(a.id, b.id));
+      if (first !== undefined) {
+        // The field is unique to this payload, so any second match is a duplicate this client made.
+        for (const duplicate of duplicates) await this.deleteIfExists(duplicate.id);
+        return { status: 201, text: JSON.stringify(first) };
+      }
+      if (startedAt >= trustedAt) return undefined;
+      const interval = intervalsMs[Math.min(lookup, intervalsMs.length - 1)] ?? 0;
+      await sleep(Math.max(0, Math.min(interval, trustedAt - performance.now())));
+    }
+  }
+
+  private expectStatus(result: ApiResult, call: string, expected: readonly number[]): void {
+    if (!expected.includes(result.status)) {
+      throw new ApiStatusError(call, result.status, expected, result.text, result.attempts);
+    }
+  }
+
+  private expectRecord(
+    result: ApiResult,
+    method: string,
+    path: string,
+    expected: readonly number[],
+    id?: string,
+  ): R {
+    const call = `${method} /${path}`;
+    this.expectStatus(result, call, expected);
+    const record = parseWithSchema(this.resource.schema, parseJson(call, result), {
+      call,
+      schemaName: this.noun,
+      body: result.text,
+    });
+    if (id !== undefined && record.id !== id) {
+      throw new ApiResponseError(
+        `${call} answered the record with id "${record.id}", expected id "${id}". Body: ${excerpt(result.text)}`,
+        call,
+      );
+    }
+    return record;
+  }
+}
+
+function toParams(query: ListQuery): Record<string, string | number> {
+  const params: Record<string, string | number> = { ...query.filters };
+  if (query.page !== undefined) params.page = query.page;
+  if (query.limit !== undefined) params.limit = query.limit;
+  if (query.sortBy !== undefined) params.sortBy = query.sortBy;
+  if (query.order !== undefined) params.order = query.order;
+  if (query.search !== undefined) params.search = query.search;
+  return params;
+}
+
+/**
+ * Checks what a client relies on in a list beyond its shape: no more records than `limit`, and
+ * every record matching each field filter (mockapi.io matches by case-insensitive substring).
+ */
+function checkListHonoursQuery(
+  call: string,
+  query: ListQuery,
+  records: readonly ApiRecord[],
+  body: string,
+): void {
+  const problems: string[] = [];
+  if (query.limit !== undefined && records.length > query.limit)
+    problems.push(`${records.length} records for limit=${query.limit}`);
+  for (const [field, value] of Object.entries(query.filters ?? {})) {
+    const misfit = records.find(
+      (record) =>
+        !JSON.stringify(record[field] ?? '')
+          .toLowerCase()
+          .includes(value.toLowerCase()),
+    );
+    if (misfit !== undefined)
+      problems.push(`record ${misfit.id} does not match ${field}=${JSON.stringify(value)}`);
+  }
+  if (problems.length > 0) {
+    throw new ApiResponseError(
+      `${call} answered a list that ignores its query: ${problems.join('; ')}. Body: ${excerpt(body)}`,
+      call,
+    );
+  }
+}
+
+/** Orders mockapi.io ids: numeric strings by value, anything else after them as text. */
+export function compareIds(a: string, b: string): number {
+  const na = Number(a);
+  const nb = Number(b);
+  if (Number.isInteger(na) && Number.isInteger(nb)) return na - nb;
+  return a.localeCompare(b);
+}
+
+function idOf(text: string): string | undefined {
+  try {
+    const body = JSON.parse(text) as { id?: unknown };
+    return typeof body.id === 'string' || typeof body.id === 'number' ? String(body.id) : undefined;
+  } catch {
+    return undefined;
+  }
+}
