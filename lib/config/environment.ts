@@ -1,48 +1,25 @@
 import { z } from 'zod';
 
+import { DEFAULT_RETRY_POLICY } from '../http/retry-policy';
+
 export const REMOTE_ENVIRONMENTS = ['staging', 'qa', 'production'] as const;
 export const ENVIRONMENTS = ['local', ...REMOTE_ENVIRONMENTS] as const;
 export type EnvironmentName = (typeof ENVIRONMENTS)[number];
 
-/** Everything the framework needs to talk to one environment. Plain data: it travels through Playwright's `use`. */
-export interface EnvironmentConfig {
-  name: EnvironmentName | (string & {});
-  /** API root without a trailing slash; the users resource is `<baseUrl>/users`. */
-  baseUrl: string;
-  token: string | undefined;
-  allowWrites: boolean;
-  timeoutMs: number;
-  retry: {
-    attempts: number;
-    baseDelayMs: number;
-    maxDelayMs: number;
-    maxRetryAfterMs: number;
-    budgetMs: number;
-  };
-  /** Requests per second the whole run may send (every worker of every shard together); 0 = unpaced. */
-  rateLimitRps: number;
-  consistency: {
-    timeoutMs: number;
-    intervalsMs: number[];
-    /** Longest time a committed write may stay invisible to reads; lookups before that prove nothing. */
-    readLagMs: number;
-  };
-}
-
 /**
- * Defaults for a remote SaaS such as mockapi.io's free tier: patient timeouts; retries bounded by
- * a 30 s budget (below the 60 s test timeout) rather than a small count, so a call survives 20% 503s
- * plus 10% commit-then-500s (about 3e-6 of calls would need the ten failures in a row that spend it);
- * 8 requests per second for the whole run, under the burst limit people meet at about 10; and reads
- * trusted 2 s after a write, well past the stale reads reported there.
+ * Defaults for a remote SaaS such as mockapi.io's free tier: patient timeouts; the retry policy's
+ * own defaults (a 30 s budget below the 60 s test timeout rather than a small count, so a call
+ * survives 20% 503s plus 10% commit-then-500s); 8 requests per second for the whole run, under the
+ * burst limit people meet at about 10; and reads trusted 2 s after a write, well past the stale
+ * reads reported there.
  */
 export const REMOTE_DEFAULTS = {
   timeoutMs: 10_000,
-  attempts: 30,
-  baseDelayMs: 500,
-  maxDelayMs: 8_000,
-  maxRetryAfterMs: 30_000,
-  budgetMs: 30_000,
+  attempts: DEFAULT_RETRY_POLICY.attempts,
+  baseDelayMs: DEFAULT_RETRY_POLICY.baseDelayMs,
+  maxDelayMs: DEFAULT_RETRY_POLICY.maxDelayMs,
+  maxRetryAfterMs: DEFAULT_RETRY_POLICY.maxRetryAfterMs,
+  budgetMs: DEFAULT_RETRY_POLICY.budgetMs,
   rateLimitRps: 8,
   pollTimeoutMs: 15_000,
   pollIntervalsMs: [100, 250, 500, 1000],
@@ -50,10 +27,12 @@ export const REMOTE_DEFAULTS = {
 };
 
 /**
- * Defaults for the embedded server on loopback: short timeouts, fast backoff, tight polling. Ten
- * attempts keep a call under 20% 503s and 10% commit-then-500s from failing by chance (0.28^10 ≈ 3e-6).
+ * Defaults for the embedded server on loopback: short timeouts, fast backoff, tight polling, no
+ * pacing. Ten attempts keep a call under 20% 503s and 10% commit-then-500s from failing by chance
+ * (0.28^10 ≈ 3e-6).
  */
-export const LOCAL_DEFAULTS = {
+export const LOCAL_DEFAULTS: typeof REMOTE_DEFAULTS = {
+  ...REMOTE_DEFAULTS,
   timeoutMs: 2_000,
   attempts: 10,
   baseDelayMs: 5,
@@ -125,30 +104,66 @@ const bool = (variable: string) =>
 
 type Defaults = typeof REMOTE_DEFAULTS;
 
-function environmentSchema(prefix: string, defaults: Defaults) {
+/** The variables of one environment, validated, turned into its configuration. */
+function environmentSchema(name: string, defaults: Defaults) {
+  const prefix = name.toUpperCase();
   const v = (suffix: string) => `${prefix}_${suffix}`;
-  return z.object({
-    BASE_URL: baseUrl(v('BASE_URL')),
-    API_TOKEN: z.string().trim().optional(),
-    ALLOW_WRITES: bool(v('ALLOW_WRITES')).optional(),
-    TIMEOUT_MS: positiveInt(v('TIMEOUT_MS')).default(defaults.timeoutMs),
-    RETRY_ATTEMPTS: positiveInt(v('RETRY_ATTEMPTS'))
-      .max(100, `${v('RETRY_ATTEMPTS')} must be at most 100`)
-      .default(defaults.attempts),
-    RETRY_BASE_DELAY_MS: positiveInt(v('RETRY_BASE_DELAY_MS')).default(defaults.baseDelayMs),
-    RETRY_MAX_DELAY_MS: positiveInt(v('RETRY_MAX_DELAY_MS')).default(defaults.maxDelayMs),
-    RETRY_MAX_RETRY_AFTER_MS: positiveInt(v('RETRY_MAX_RETRY_AFTER_MS')).default(
-      defaults.maxRetryAfterMs,
-    ),
-    RETRY_BUDGET_MS: positiveInt(v('RETRY_BUDGET_MS')).default(defaults.budgetMs),
-    RATE_LIMIT_RPS: nonNegative(v('RATE_LIMIT_RPS')).default(defaults.rateLimitRps),
-    READ_LAG_MS: nonNegative(v('READ_LAG_MS'))
-      .int(`${v('READ_LAG_MS')} must be a whole number`)
-      .default(defaults.readLagMs),
-    POLL_TIMEOUT_MS: positiveInt(v('POLL_TIMEOUT_MS')).default(defaults.pollTimeoutMs),
-    POLL_INTERVALS_MS: intervals(v('POLL_INTERVALS_MS')).default(defaults.pollIntervalsMs),
-  });
+  return z
+    .object({
+      BASE_URL: baseUrl(v('BASE_URL')),
+      API_TOKEN: z.string().trim().optional(),
+      ALLOW_WRITES: bool(v('ALLOW_WRITES')).optional(),
+      TIMEOUT_MS: positiveInt(v('TIMEOUT_MS')).default(defaults.timeoutMs),
+      RETRY_ATTEMPTS: positiveInt(v('RETRY_ATTEMPTS'))
+        .max(100, `${v('RETRY_ATTEMPTS')} must be at most 100`)
+        .default(defaults.attempts),
+      RETRY_BASE_DELAY_MS: positiveInt(v('RETRY_BASE_DELAY_MS')).default(defaults.baseDelayMs),
+      RETRY_MAX_DELAY_MS: positiveInt(v('RETRY_MAX_DELAY_MS')).default(defaults.maxDelayMs),
+      RETRY_MAX_RETRY_AFTER_MS: positiveInt(v('RETRY_MAX_RETRY_AFTER_MS')).default(
+        defaults.maxRetryAfterMs,
+      ),
+      RETRY_BUDGET_MS: positiveInt(v('RETRY_BUDGET_MS')).default(defaults.budgetMs),
+      RATE_LIMIT_RPS: nonNegative(v('RATE_LIMIT_RPS')).default(defaults.rateLimitRps),
+      READ_LAG_MS: nonNegative(v('READ_LAG_MS'))
+        .int(`${v('READ_LAG_MS')} must be a whole number`)
+        .default(defaults.readLagMs),
+      POLL_TIMEOUT_MS: positiveInt(v('POLL_TIMEOUT_MS')).default(defaults.pollTimeoutMs),
+      POLL_INTERVALS_MS: intervals(v('POLL_INTERVALS_MS')).default(defaults.pollIntervalsMs),
+    })
+    .superRefine((d, ctx) => {
+      if (d.RETRY_MAX_DELAY_MS < d.RETRY_BASE_DELAY_MS)
+        ctx.addIssue({
+          code: 'custom',
+          message: `${v('RETRY_MAX_DELAY_MS')} (${d.RETRY_MAX_DELAY_MS}) is below ${v('RETRY_BASE_DELAY_MS')} (${d.RETRY_BASE_DELAY_MS}): raise it or lower the base delay`,
+        });
+    })
+    .transform((d) => ({
+      name,
+      /** API root without a trailing slash; resources live under it (`<baseUrl>/users`). */
+      baseUrl: d.BASE_URL,
+      token: d.API_TOKEN === '' ? undefined : d.API_TOKEN,
+      allowWrites: name === 'production' ? (d.ALLOW_WRITES ?? false) : true,
+      timeoutMs: d.TIMEOUT_MS,
+      retry: {
+        attempts: d.RETRY_ATTEMPTS,
+        baseDelayMs: d.RETRY_BASE_DELAY_MS,
+        maxDelayMs: d.RETRY_MAX_DELAY_MS,
+        maxRetryAfterMs: d.RETRY_MAX_RETRY_AFTER_MS,
+        budgetMs: d.RETRY_BUDGET_MS,
+      },
+      /** Requests per second the whole run may send (every worker of every shard together); 0 = unpaced. */
+      rateLimitRps: d.RATE_LIMIT_RPS,
+      consistency: {
+        timeoutMs: d.POLL_TIMEOUT_MS,
+        intervalsMs: d.POLL_INTERVALS_MS,
+        /** Longest time a committed write may stay invisible to reads; lookups before that prove nothing. */
+        readLagMs: d.READ_LAG_MS,
+      },
+    }));
 }
+
+/** Everything the framework needs to talk to one environment. Plain data: it travels through Playwright's `use`. */
+export type EnvironmentConfig = z.output<ReturnType<typeof environmentSchema>>;
 
 /**
  * The environment's variables keyed without their prefix (`QA_BASE_URL` → `BASE_URL`), keeping only
@@ -172,12 +187,11 @@ export function loadEnvironment(
   env: NodeJS.ProcessEnv = process.env,
   overrides: { baseUrl?: string; readLagMs?: number } = {},
 ): EnvironmentConfig {
-  const prefix = name.toUpperCase();
   const defaults = name === 'local' ? LOCAL_DEFAULTS : REMOTE_DEFAULTS;
-  const values = setVariables(env, prefix);
+  const values = setVariables(env, name.toUpperCase());
   if (overrides.baseUrl !== undefined) values.BASE_URL = overrides.baseUrl;
   if (overrides.readLagMs !== undefined) values.READ_LAG_MS = String(overrides.readLagMs);
-  const parsed = environmentSchema(prefix, defaults).safeParse(values);
+  const parsed = environmentSchema(name, defaults).safeParse(values);
   if (!parsed.success) {
     const problems = [...new Set(parsed.error.issues.map((issue) => issue.message))];
     throw new ConfigError(
@@ -185,33 +199,7 @@ export function loadEnvironment(
         `Set it in the shell or copy .env.example to .env and fill it in.`,
     );
   }
-  const d = parsed.data;
-  const config: EnvironmentConfig = {
-    name,
-    baseUrl: d.BASE_URL,
-    token: d.API_TOKEN === '' ? undefined : d.API_TOKEN,
-    allowWrites: name === 'production' ? (d.ALLOW_WRITES ?? false) : true,
-    timeoutMs: d.TIMEOUT_MS,
-    retry: {
-      attempts: d.RETRY_ATTEMPTS,
-      baseDelayMs: d.RETRY_BASE_DELAY_MS,
-      maxDelayMs: d.RETRY_MAX_DELAY_MS,
-      maxRetryAfterMs: d.RETRY_MAX_RETRY_AFTER_MS,
-      budgetMs: d.RETRY_BUDGET_MS,
-    },
-    rateLimitRps: d.RATE_LIMIT_RPS,
-    consistency: {
-      timeoutMs: d.POLL_TIMEOUT_MS,
-      intervalsMs: d.POLL_INTERVALS_MS,
-      readLagMs: d.READ_LAG_MS,
-    },
-  };
-  if (config.retry.maxDelayMs < config.retry.baseDelayMs) {
-    throw new ConfigError(
-      `Environment "${name}": ${prefix}_RETRY_MAX_DELAY_MS (${config.retry.maxDelayMs}) is below ${prefix}_RETRY_BASE_DELAY_MS (${config.retry.baseDelayMs}): raise it or lower the base delay.`,
-    );
-  }
-  return config;
+  return parsed.data;
 }
 
 /** Whether an environment's base URL is set at all (without validating it). */

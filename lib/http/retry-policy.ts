@@ -2,31 +2,37 @@ import { parseRetryAfter } from './retry-after';
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
-/** How a retry loop behaves; every field has a default in {@link DEFAULT_RETRY_POLICY}. */
+/**
+ * How a retry loop behaves, as data (after ky's retry options). Each default is written once, in
+ * {@link DEFAULT_RETRY_POLICY}; they suit a remote SaaS, and an environment overrides any of them.
+ */
 export interface RetryPolicy {
-  /** Maximum number of attempts, the first included. Default 4. */
+  /** Attempts at most, the first included; the budget usually ends a call first. Default 30. */
   attempts: number;
-  /** Base delay of the exponential backoff in ms. Default 250. */
+  /** Base delay of the exponential backoff in ms. Default 500. */
   baseDelayMs: number;
-  /** Upper bound of one backoff delay in ms. Default 4000. */
+  /** Upper bound of one backoff delay in ms. Default 8000. */
   maxDelayMs: number;
-  /** Longest `Retry-After` the client honours in ms; longer waits give up instead. Default 10000. */
+  /** Longest `Retry-After` honoured in ms; a longer one ends the call instead. Default 30000. */
   maxRetryAfterMs: number;
-  /** Total time budget across all attempts and waits in ms. Default 30000. */
+  /** Total time for all attempts and waits of one call in ms (pacing waits excluded). Default 30000. */
   budgetMs: number;
-  /** HTTP statuses that are retried. Default 408, 425, 429, 500, 502, 503, 504 and any other 5xx. */
-  retryStatus: (status: number) => boolean;
+  /** Statuses that are retried. Default 408, 425, 429, 500, 502, 503, 504 and Cloudflare's 520–524. */
+  statusCodes: readonly number[];
+  /** Statuses whose `Retry-After` is honoured (at least that long is waited). Default 413, 429, 503. */
+  afterStatusCodes: readonly number[];
   /** Full jitter (AWS style): the delay is uniform in [0, backoff]. Default true. */
   jitter: boolean;
 }
 
 export const DEFAULT_RETRY_POLICY: RetryPolicy = {
-  attempts: 4,
-  baseDelayMs: 250,
-  maxDelayMs: 4000,
-  maxRetryAfterMs: 10_000,
+  attempts: 30,
+  baseDelayMs: 500,
+  maxDelayMs: 8_000,
+  maxRetryAfterMs: 30_000,
   budgetMs: 30_000,
-  retryStatus: (status) => status === 408 || status === 425 || status === 429 || status >= 500,
+  statusCodes: [408, 425, 429, 500, 502, 503, 504, 520, 521, 522, 523, 524],
+  afterStatusCodes: [413, 429, 503],
   jitter: true,
 };
 
@@ -52,7 +58,7 @@ export function isAmbiguous(outcome: AttemptOutcome): boolean {
 export function isRetryable(outcome: AttemptOutcome, policy: RetryPolicy): boolean {
   switch (outcome.kind) {
     case 'response':
-      return policy.retryStatus(outcome.status);
+      return policy.statusCodes.includes(outcome.status);
     case 'timeout':
     case 'network':
       return true;
@@ -87,7 +93,7 @@ export function decideRetry(
   if (attempt >= policy.attempts)
     return { retry: false, reason: `${reason}; ${policy.attempts} attempts used` };
   let delayMs = backoffDelay(attempt, policy, options.random);
-  if (outcome.kind === 'response') {
+  if (outcome.kind === 'response' && policy.afterStatusCodes.includes(outcome.status)) {
     const retryAfter = parseRetryAfter(outcome.retryAfter, options.now);
     if (retryAfter !== undefined) {
       if (retryAfter > policy.maxRetryAfterMs) {

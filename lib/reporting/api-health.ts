@@ -8,7 +8,7 @@ export const recordedCallSchema = z.object({
   status: z.number().optional(),
   durationMs: z.number(),
   attempts: z.number(),
-  retries: z.array(z.unknown()),
+  retries: z.array(z.unknown()).readonly(),
 });
 export type RecordedCall = z.infer<typeof recordedCallSchema>;
 

@@ -29,8 +29,8 @@ const status = (code: number, retryAfter?: string): AttemptOutcome => ({
 const NOW = Date.UTC(2026, 0, 15, 12, 0, 0);
 
 test.describe('which outcomes are retried', () => {
-  test('5xx, 429, 425 and 408 are retried', () => {
-    for (const code of [500, 502, 503, 504, 599, 429, 425, 408]) {
+  test('the transient 5xx, 429, 425 and 408 are retried', () => {
+    for (const code of [500, 502, 503, 504, 522, 429, 425, 408]) {
       const decision = decideRetry(status(code), 1, 0, policy);
       expect(decision, `status ${code}`).toMatchObject({ retry: true, reason: `status ${code}` });
     }
@@ -63,9 +63,16 @@ test.describe('which outcomes are retried', () => {
   });
 
   test('the policy decides which statuses count', () => {
-    const only503: RetryPolicy = { ...policy, retryStatus: (code) => code === 503 };
+    const only503: RetryPolicy = { ...policy, statusCodes: [503] };
     expect(decideRetry(status(503), 1, 0, only503).retry).toBe(true);
     expect(decideRetry(status(500), 1, 0, only503).retry).toBe(false);
+  });
+
+  test('the defaults retry the transient statuses and none of the client errors', () => {
+    for (const code of [408, 425, 429, 500, 502, 503, 504, 522])
+      expect(isRetryable(status(code), DEFAULT_RETRY_POLICY), String(code)).toBe(true);
+    for (const code of [400, 401, 403, 404, 409, 422, 501])
+      expect(isRetryable(status(code), DEFAULT_RETRY_POLICY), String(code)).toBe(false);
   });
 });
 
@@ -133,6 +140,15 @@ test.describe('backoff schedule', () => {
 });
 
 test.describe('Retry-After', () => {
+  test('is honoured only on the statuses the policy names', () => {
+    const on500: RetryPolicy = { ...policy, afterStatusCodes: [429] };
+    expect(decideRetry(status(500, '5'), 1, 0, on500)).toMatchObject({ retry: true, delayMs: 100 });
+    expect(decideRetry(status(429, '5'), 1, 0, on500)).toMatchObject({
+      retry: true,
+      delayMs: 5_000,
+    });
+  });
+
   test('a longer Retry-After than the backoff is honoured', () => {
     expect(decideRetry(status(503, '3'), 1, 0, policy)).toMatchObject({
       retry: true,
