@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 
-import type { APIRequestContext, APIResponse } from '@playwright/test';
+import type { APIRequestContext } from '@playwright/test';
 
 import type { Logger } from '../logging/logger';
 import { redactHeaders, redactSecrets } from '../logging/redact';
@@ -77,11 +77,13 @@ export interface ApiClientOptions {
   pacer?: Pacer | undefined;
 }
 
-/** One attempt: what it ended with, and the time spent waiting for the pacer's go. */
+/** What the server answered. */
+type Answer = Pick<ApiResult, 'status' | 'headers' | 'text'>;
+
+/** One attempt: what it ended with, the answer if there was one, and the wait for the pacer's go. */
 interface Attempt {
   outcome: AttemptOutcome;
-  response?: APIResponse;
-  text?: string;
+  answer?: Answer;
   pacedMs: number;
 }
 
@@ -108,50 +110,72 @@ export class ApiClient {
 
   /** Sends a call, retrying as the policy allows, and returns the final response whatever its status. */
   async send(req: ApiRequest): Promise<ApiResult> {
-    const call = `${req.method} ${this.describePath(req)}`;
+    const target = targetOf(req);
+    const call = `${req.method} /${target}`;
     if (req.method !== 'GET' && this.options.allowWrites === false) {
       throw new ApiForbiddenOperationError(
         `${call} refused: writes are disabled in this environment (set PRODUCTION_ALLOW_WRITES=true to allow them)`,
         call,
       );
     }
-    const idempotent = req.idempotent ?? (req.method !== 'POST' || cannotCreate(req.rawBody));
     const started = performance.now();
+    const { last, attempts, retries, adopted } = await this.retrying(req, call, started);
+    const durationMs = Math.round(performance.now() - started);
+    const answer = adopted ?? last.answer;
+    if (answer === undefined) {
+      const reason = describeOutcome(last.outcome);
+      await this.notify(req, target, undefined, retries, `${call}: ${reason}`);
+      const hint =
+        last.outcome.kind === 'network' && last.outcome.code === 'ECONNREFUSED'
+          ? ` — is the API at ${this.options.baseUrl} running?`
+          : '';
+      throw new ApiTransportError(call, `${reason}${hint}`, attempts);
+    }
+    const result: ApiResult = {
+      ...answer,
+      attempts,
+      durationMs,
+      reconciled: adopted !== undefined,
+      afterAmbiguousFailure: adopted !== undefined || retries.some((r) => isAmbiguous(r.outcome)),
+    };
+    this.options.logger.debug(`${call} → ${result.status} (${durationMs} ms, attempt ${attempts})`);
+    await this.notify(req, target, result, retries, undefined);
+    return result;
+  }
+
+  /**
+   * The retry loop: attempts until one is final by the policy. A non-idempotent call that failed
+   * ambiguously is never re-sent blindly: its `reconcile` decides whether it took effect, and an
+   * answer it found is adopted instead.
+   */
+  private async retrying(
+    req: ApiRequest,
+    call: string,
+    started: number,
+  ): Promise<{ last: Attempt; attempts: number; retries: RetryRecord[]; adopted?: Answer }> {
+    const idempotent = req.idempotent ?? (req.method !== 'POST' || cannotCreate(req.rawBody));
     const retries: RetryRecord[] = [];
     // Waiting for the pacer is queueing, not retrying: it does not spend the retry budget.
     let pacedMs = 0;
-    let attempt = 0;
-    let last: Attempt;
-
-    for (;;) {
-      attempt += 1;
-      last = await this.attempt(req);
+    for (let attempt = 1; ; attempt += 1) {
+      const last = await this.attempt(req);
       pacedMs += last.pacedMs;
-
       if (!idempotent && isAmbiguous(last.outcome)) {
-        // Sending again could act twice; without a way to check, the ambiguous answer is final.
-        if (req.reconcile === undefined) break;
+        // Without a way to check, the ambiguous answer is final: sending again could act twice.
+        if (req.reconcile === undefined) return { last, attempts: attempt, retries };
         // Checked even when no retry is left: the failed answer may hide a record the server made.
         const found = await req.reconcile();
         if (found !== undefined) {
           this.options.logger.info(
             `${call}: ${describeOutcome(last.outcome)} but the server had acted; adopted its result`,
           );
-          const result: ApiResult = {
-            ...found,
-            headers: { 'content-type': 'application/json' },
-            attempts: attempt,
-            durationMs: Math.round(performance.now() - started),
-            reconciled: true,
-            afterAmbiguousFailure: true,
-          };
-          await this.notify(req, call, result, retries, undefined);
-          return result;
+          const adopted = { ...found, headers: { 'content-type': 'application/json' } };
+          return { last, attempts: attempt, retries, adopted };
         }
       }
       const elapsed = performance.now() - started - pacedMs;
       const decision = decideRetry(last.outcome, attempt, elapsed, this.options.retry);
-      if (!decision.retry) break;
+      if (!decision.retry) return { last, attempts: attempt, retries };
       const retry: RetryRecord = {
         call,
         attempt,
@@ -166,29 +190,6 @@ export class ApiClient {
       for (const observer of this.observers) observer.onRetry?.(retry);
       await sleep(decision.delayMs);
     }
-
-    const durationMs = Math.round(performance.now() - started);
-    if (last.response === undefined || last.text === undefined) {
-      const reason = describeOutcome(last.outcome);
-      await this.notify(req, call, undefined, retries, reason);
-      const hint =
-        last.outcome.kind === 'network' && last.outcome.code === 'ECONNREFUSED'
-          ? ` — is the API at ${this.options.baseUrl} running?`
-          : '';
-      throw new ApiTransportError(call, `${reason}${hint}`, attempt);
-    }
-    const result: ApiResult = {
-      status: last.response.status(),
-      headers: last.response.headers(),
-      text: last.text,
-      attempts: attempt,
-      durationMs,
-      reconciled: false,
-      afterAmbiguousFailure: retries.some((r) => isAmbiguous(r.outcome)),
-    };
-    this.options.logger.debug(`${call} → ${result.status} (${durationMs} ms, attempt ${attempt})`);
-    await this.notify(req, call, result, retries, undefined);
-    return result;
   }
 
   private async attempt(req: ApiRequest): Promise<Attempt> {
@@ -213,32 +214,23 @@ export class ApiClient {
         failOnStatusCode: false,
         maxRetries: 0,
       });
-      const text = await response.text();
-      const retryAfter = response.headers()['retry-after'];
-      if (pacer !== undefined && response.status() === 429)
-        await pacer.throttled(sentAt, parseRetryAfter(retryAfter));
-      return {
-        outcome: { kind: 'response', status: response.status(), retryAfter },
-        response,
-        text,
-        pacedMs,
+      const answer = {
+        status: response.status(),
+        headers: response.headers(),
+        text: await response.text(),
       };
+      const retryAfter = answer.headers['retry-after'];
+      if (pacer !== undefined && answer.status === 429)
+        await pacer.throttled(sentAt, parseRetryAfter(retryAfter));
+      return { outcome: { kind: 'response', status: answer.status, retryAfter }, answer, pacedMs };
     } catch (error) {
       return { outcome: classifyRequestError(error), pacedMs };
     }
   }
 
-  private describePath(req: ApiRequest): string {
-    const query =
-      req.params === undefined
-        ? ''
-        : `?${new URLSearchParams(Object.entries(req.params).map(([k, v]): [string, string] => [k, String(v)])).toString()}`;
-    return `/${req.path}${query}`;
-  }
-
   private async notify(
     req: ApiRequest,
-    call: string,
+    target: string,
     result: ApiResult | undefined,
     retries: readonly RetryRecord[],
     error: string | undefined,
@@ -247,11 +239,9 @@ export class ApiClient {
     const secrets = this.options.secrets ?? [];
     const requestBody =
       req.rawBody ?? (req.body === undefined ? undefined : JSON.stringify(req.body));
-    // `call` is `<METHOD> /<path>?<query>`: reuse it rather than encode the query again.
-    const pathAndQuery = call.slice(req.method.length + 1);
     const record: CallRecord = {
       method: req.method,
-      path: pathAndQuery.slice(1),
+      path: target,
       route: routeOf(req.path),
       status: result?.status,
       durationMs: result?.durationMs ?? 0,
@@ -259,7 +249,7 @@ export class ApiClient {
       retries,
       reconciled: result?.reconciled ?? false,
       request: {
-        url: `${this.options.baseUrl}${pathAndQuery}`,
+        url: `${this.options.baseUrl}/${target}`,
         headers: redactHeaders({ ...this.options.headers, ...req.headers }, secrets),
         body: requestBody === undefined ? undefined : redactSecrets(requestBody, secrets),
       },
@@ -270,10 +260,18 @@ export class ApiClient {
               headers: redactHeaders(result.headers, secrets),
               body: redactSecrets(result.text, secrets),
             },
-      error: error === undefined ? undefined : `${call}: ${error}`,
+      error,
     };
     for (const observer of this.observers) await observer.onCall?.(record);
   }
+}
+
+/** The path and query a call targets, relative to the API root: `users/7`, `users?page=2`. */
+function targetOf(req: ApiRequest): string {
+  const entries = Object.entries(req.params ?? {});
+  if (entries.length === 0) return req.path;
+  const query = new URLSearchParams(entries.map(([k, v]): [string, string] => [k, String(v)]));
+  return `${req.path}?${query.toString()}`;
 }
 
 /**
