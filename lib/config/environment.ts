@@ -22,7 +22,9 @@ export const REMOTE_DEFAULTS = {
   budgetMs: DEFAULT_RETRY_POLICY.budgetMs,
   rateLimitRps: 8,
   pollTimeoutMs: 15_000,
-  pollIntervalsMs: [100, 250, 500, 1000],
+  // Each about a quarter longer than the last, so a poll overshoots a write's visibility by at most
+  // about a quarter of the lag (measured: docs/performance.md, polling with the remote defaults).
+  pollIntervalsMs: [90, 110, 140, 180, 230, 280, 350, 440, 550, 690, 860, 1000],
   readLagMs: 2_000,
 };
 

@@ -194,10 +194,9 @@ export class ApiClient {
 
   private async attempt(req: ApiRequest): Promise<Attempt> {
     const { pacer } = this.options;
-    const queued = performance.now();
+    const bookedAt = performance.now();
     if (pacer !== undefined) await pacer.acquire();
-    const sentAt = performance.now();
-    const pacedMs = sentAt - queued;
+    const pacedMs = performance.now() - bookedAt;
     try {
       const response = await this.options.request.fetch(req.path, {
         method: req.method,
@@ -221,7 +220,7 @@ export class ApiClient {
       };
       const retryAfter = answer.headers['retry-after'];
       if (pacer !== undefined && answer.status === 429)
-        await pacer.throttled(sentAt, parseRetryAfter(retryAfter));
+        await pacer.throttled(bookedAt, parseRetryAfter(retryAfter));
       return { outcome: { kind: 'response', status: answer.status, retryAfter }, answer, pacedMs };
     } catch (error) {
       return { outcome: classifyRequestError(error), pacedMs };

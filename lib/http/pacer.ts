@@ -6,32 +6,62 @@ import { RateSchedule } from './rate-schedule';
 export interface Pacer {
   /** Resolves when this attempt may be sent. */
   acquire(): Promise<void>;
-  /** Reports that an attempt sent at `sentAt` (`performance.now()`) was answered 429. */
-  throttled(sentAt: number, retryAfterMs: number | undefined): Promise<void>;
+  /** Reports that an attempt whose slot was booked at `bookedAt` (`performance.now()`) got a 429. */
+  throttled(bookedAt: number, retryAfterMs: number | undefined): Promise<void>;
+}
+
+/** The questions a pacer asks its schedule, wherever the schedule lives. */
+interface ScheduleAccess {
+  reserve(): Promise<number>;
+  holdRemaining(): Promise<number>;
+  throttled(ageMs: number, retryAfterMs: number | undefined): Promise<void>;
+}
+
+/**
+ * Waits for a booked slot; a request that had to wait asks whether a `Retry-After` came in
+ * meanwhile, and books a new slot after the hold if so. A request that went at once needs no check.
+ */
+async function acquireFrom(schedule: ScheduleAccess): Promise<void> {
+  for (;;) {
+    const delayMs = await schedule.reserve();
+    if (delayMs <= 0) return;
+    await sleep(delayMs);
+    if ((await schedule.holdRemaining()) <= 0) return;
+  }
 }
 
 /** Paces the requests of this process only (scripts, or a run without a coordinator). */
 export class LocalPacer implements Pacer {
-  constructor(private readonly schedule: RateSchedule) {}
+  private readonly access: ScheduleAccess;
 
-  async acquire(): Promise<void> {
-    const delayMs = this.schedule.reserve(performance.now());
-    if (delayMs > 0) await sleep(delayMs);
+  constructor(schedule: RateSchedule) {
+    this.access = {
+      reserve: () => Promise.resolve(schedule.reserve(performance.now())),
+      holdRemaining: () => Promise.resolve(schedule.holdRemaining(performance.now())),
+      throttled: (ageMs, retryAfterMs) => {
+        const now = performance.now();
+        schedule.throttled(now, { bookedAt: now - ageMs, retryAfterMs });
+        return Promise.resolve();
+      },
+    };
   }
 
-  throttled(sentAt: number, retryAfterMs: number | undefined): Promise<void> {
-    this.schedule.throttled(performance.now(), { sentAt, retryAfterMs });
-    return Promise.resolve();
+  acquire(): Promise<void> {
+    return acquireFrom(this.access);
+  }
+
+  throttled(bookedAt: number, retryAfterMs: number | undefined): Promise<void> {
+    return this.access.throttled(performance.now() - bookedAt, retryAfterMs);
   }
 }
 
-/** What a worker asks the pacing coordinator. */
+/** What a worker asks the pacing coordinator; it answers `{ delayMs }` (0 for `throttled`). */
 export interface PacingMessage {
-  op: 'reserve' | 'throttled';
+  op: 'reserve' | 'hold' | 'throttled';
   /** One schedule per key: the environment's name and API root. */
   key: string;
   ratePerSecond: number;
-  /** For `throttled`: how long ago the throttled attempt was sent. */
+  /** For `throttled`: how long ago the throttled attempt booked its slot. */
   ageMs?: number | undefined;
   retryAfterMs?: number | undefined;
 }
@@ -42,42 +72,38 @@ export interface PacingMessage {
  */
 export class SharedPacer implements Pacer {
   private readonly fallback: LocalPacer;
+  private readonly access: ScheduleAccess;
 
-  constructor(
-    private readonly coordinatorUrl: string,
-    private readonly key: string,
-    private readonly ratePerSecond: number,
-  ) {
+  constructor(coordinatorUrl: string, key: string, ratePerSecond: number) {
     this.fallback = new LocalPacer(new RateSchedule({ ratePerSecond }));
-  }
-
-  async acquire(): Promise<void> {
-    const answer = await this.ask({ op: 'reserve' });
-    if (answer === undefined) return this.fallback.acquire();
-    if (answer.delayMs > 0) await sleep(answer.delayMs);
-  }
-
-  async throttled(sentAt: number, retryAfterMs: number | undefined): Promise<void> {
-    const ageMs = performance.now() - sentAt;
-    const answer = await this.ask({ op: 'throttled', ageMs, retryAfterMs });
-    if (answer === undefined) await this.fallback.throttled(sentAt, retryAfterMs);
-  }
-
-  private async ask(
-    message: Pick<PacingMessage, 'op' | 'ageMs' | 'retryAfterMs'>,
-  ): Promise<{ delayMs: number } | undefined> {
-    const body: PacingMessage = { ...message, key: this.key, ratePerSecond: this.ratePerSecond };
-    try {
-      const response = await fetch(this.coordinatorUrl, {
+    const ask = async (message: Pick<PacingMessage, 'op' | 'ageMs' | 'retryAfterMs'>) => {
+      const body: PacingMessage = { ...message, key, ratePerSecond };
+      const response = await fetch(coordinatorUrl, {
         method: 'POST',
         body: JSON.stringify(body),
         signal: AbortSignal.timeout(5_000),
       });
-      if (!response.ok) return undefined;
-      return (await response.json()) as { delayMs: number };
-    } catch {
-      return undefined;
-    }
+      if (!response.ok) throw new Error(`the pacing coordinator answered ${response.status}`);
+      return ((await response.json()) as { delayMs: number }).delayMs;
+    };
+    this.access = {
+      reserve: () => ask({ op: 'reserve' }),
+      holdRemaining: () => ask({ op: 'hold' }),
+      throttled: async (ageMs, retryAfterMs) => {
+        await ask({ op: 'throttled', ageMs, retryAfterMs });
+      },
+    };
+  }
+
+  async acquire(): Promise<void> {
+    await acquireFrom(this.access).catch(() => this.fallback.acquire());
+  }
+
+  async throttled(bookedAt: number, retryAfterMs: number | undefined): Promise<void> {
+    const ageMs = performance.now() - bookedAt;
+    await this.access
+      .throttled(ageMs, retryAfterMs)
+      .catch(() => this.fallback.throttled(bookedAt, retryAfterMs));
   }
 }
 

@@ -41,10 +41,11 @@ export async function startPacingCoordinator(
         const schedule = scheduleFor(message);
         const now = performance.now();
         if (message.op === 'reserve') delayMs = schedule.reserve(now);
+        else if (message.op === 'hold') delayMs = schedule.holdRemaining(now);
         else
           schedule.throttled(now, {
             retryAfterMs: message.retryAfterMs,
-            sentAt: now - (message.ageMs ?? 0),
+            bookedAt: now - (message.ageMs ?? 0),
           });
       } catch {
         response.writeHead(400).end();

@@ -22,6 +22,7 @@ export class RateSchedule {
   readonly #recovery: number;
   readonly #floor: number;
   #nextSlot = Number.NEGATIVE_INFINITY;
+  #holdUntil = Number.NEGATIVE_INFINITY;
   #throttledAt = Number.NEGATIVE_INFINITY;
   #rateAfterThrottle: number;
 
@@ -48,15 +49,26 @@ export class RateSchedule {
   }
 
   /**
-   * Takes a 429 into account: a slower rate, and no slot before `retryAfterMs` from now. `sentAt`
-   * is when the throttled request left: requests sent before the last decrease were sent at the old
-   * rate, so their 429s do not decrease it again (one decrease per window, as TCP does).
+   * How long a `Retry-After` still holds every request, in ms. A request whose slot came before the
+   * hold began asks after waiting for its slot, and books a new one when held.
    */
-  throttled(now: number, throttle: { retryAfterMs?: number; sentAt?: number } = {}): void {
-    if ((throttle.sentAt ?? now) >= this.#throttledAt) {
+  holdRemaining(now: number): number {
+    return Math.max(0, this.#holdUntil - now);
+  }
+
+  /**
+   * Takes a 429 into account: a slower rate, and no slot before `retryAfterMs` from now.
+   * `bookedAt` is when the throttled request booked its slot: requests booked before the last
+   * decrease were paced at the old rate, so their 429s do not decrease it again (one decrease per
+   * window, as TCP does).
+   */
+  throttled(now: number, throttle: { retryAfterMs?: number; bookedAt?: number } = {}): void {
+    if ((throttle.bookedAt ?? now) >= this.#throttledAt) {
       this.#rateAfterThrottle = Math.max(this.#floor, this.rateAt(now) * this.#decrease);
       this.#throttledAt = now;
     }
-    this.#nextSlot = Math.max(this.#nextSlot, now + (throttle.retryAfterMs ?? 0));
+    const holdUntil = now + (throttle.retryAfterMs ?? 0);
+    this.#holdUntil = Math.max(this.#holdUntil, holdUntil);
+    this.#nextSlot = Math.max(this.#nextSlot, holdUntil);
   }
 }

@@ -1,11 +1,16 @@
 import fs from 'node:fs';
 
 import type { TestCase, TestResult, TestStep } from '@playwright/test/reporter';
+import type { TestResult as AllureTestResult } from 'allure-js-commons';
 import { AllureReporter } from 'allure-playwright';
+
+import { API_RETRIES_LABEL } from './allure';
+import { recordedCallsOf, retriesOf } from './api-health';
 
 /** The parts of allure-playwright 3.x this subclass relies on; they are private in its typings. */
 interface AllureInternals {
   allureRuntime: {
+    updateTest(uuid: string, update: (result: AllureTestResult) => void): void;
     writeAttachment(
       rootUuid: string,
       stepUuid: string | undefined,
@@ -44,6 +49,19 @@ export default class StepAttachmentsAllureReporter extends AllureReporter {
       this.cleaned = true;
     }
     super.onTestBegin(test);
+  }
+
+  /** Labels the result with the API client's retries, read from the test's `api-calls.json`. */
+  override async onTestEnd(test: TestCase, result: TestResult): Promise<void> {
+    const retries = retriesOf(recordedCallsOf(result.attachments));
+    const internals = this as unknown as AllureInternals;
+    const testUuid = internals.allureResultsUuids.get(test.id);
+    if (retries > 0 && testUuid !== undefined) {
+      internals.allureRuntime.updateTest(testUuid, (allure) => {
+        allure.labels.push({ name: API_RETRIES_LABEL, value: String(retries) });
+      });
+    }
+    await super.onTestEnd(test, result);
   }
 
   override onStepEnd(test: TestCase, result: TestResult, step: TestStep): void {

@@ -1,10 +1,4 @@
-import {
-  type Label,
-  Status,
-  type StatusDetails,
-  type StepResult,
-  type TestResult,
-} from 'allure-js-commons';
+import { type Label, Status, type StatusDetails, type TestResult } from 'allure-js-commons';
 import type { Category } from 'allure-js-commons/sdk';
 import type { LifecycleListener } from 'allure-js-commons/sdk/reporter';
 
@@ -65,23 +59,15 @@ export function layoutLabels(fullName: string, describePath: string | undefined)
   return labels;
 }
 
-/** The API retries recorded in step titles such as `GET /users/7 → 200 (31 ms, 3 attempts)`. */
-export function apiRetriesInSteps(steps: readonly StepResult[]): number {
-  let retries = 0;
-  for (const step of steps) {
-    const attempts = /, (\d+) attempts[,)]/.exec(step.name ?? '')?.[1];
-    if (attempts !== undefined) retries += Number(attempts) - 1;
-    retries += apiRetriesInSteps(step.steps);
-  }
-  return retries;
-}
+/** The label the Allure reporter gives a test whose API calls were retried: how many retries. */
+export const API_RETRIES_LABEL = 'api-retries';
 
 const has = (result: TestResult, name: string) => result.labels.some((l) => l.name === name);
 
 /**
  * Completes each Allure result before it is written: epic/feature/story from the spec layout,
- * severity from the tags, an `api-retries` label, and `flaky` for a test that passed only after
- * Playwright or the API client retried, so the categories can tell those apart.
+ * severity from the tags, and `flaky` for a test that passed only after Playwright or the API client
+ * retried (the `api-retries` label), so the categories can tell those apart.
  */
 export function enrichResult(result: TestResult): void {
   const describePath = result.labels.find((l) => l.name === 'subSuite')?.value;
@@ -94,8 +80,7 @@ export function enrichResult(result: TestResult): void {
     result.labels.push({ name: 'severity', value: severity });
   }
 
-  const apiRetries = apiRetriesInSteps(result.steps);
-  if (apiRetries > 0) result.labels.push({ name: 'api-retries', value: String(apiRetries) });
+  const apiRetries = Number(result.labels.find((l) => l.name === API_RETRIES_LABEL)?.value ?? 0);
   const testRetried = result.parameters.some((p) => p.name === 'Retry');
   if (result.status === Status.PASSED && (apiRetries > 0 || testRetried)) {
     const why = [

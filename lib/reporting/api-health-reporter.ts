@@ -2,17 +2,15 @@ import fs from 'node:fs';
 import path from 'node:path';
 
 import type { Reporter, TestCase, TestResult } from '@playwright/test/reporter';
-import { z } from 'zod';
 
 import {
   type ApiHealthSummary,
   formatApiHealthMarkdown,
   formatApiHealthTable,
   type ObservedCall,
-  recordedCallSchema,
+  recordedCallsOf,
   summarizeApiHealth,
 } from './api-health';
-import { API_CALLS_ATTACHMENT } from './api-steps';
 
 export interface ApiHealthReporterOptions {
   /** Where the JSON summary goes; a Markdown twin is written next to it. */
@@ -20,8 +18,6 @@ export interface ApiHealthReporterOptions {
   /** How many of the slowest calls to list. */
   slowest?: number;
 }
-
-const callsSchema = z.array(recordedCallSchema);
 
 /**
  * Collects every test's `api-calls.json` attachment and, at the end of the run, prints requests,
@@ -43,17 +39,9 @@ export default class ApiHealthReporter implements Reporter {
   }
 
   onTestEnd(test: TestCase, result: TestResult): void {
-    for (const attachment of result.attachments) {
-      if (attachment.name !== API_CALLS_ATTACHMENT) continue;
-      const body =
-        attachment.body ??
-        (attachment.path === undefined ? undefined : fs.readFileSync(attachment.path));
-      if (body === undefined) continue;
-      const parsed = callsSchema.safeParse(JSON.parse(body.toString('utf8')));
-      if (!parsed.success) continue; // a foreign attachment of the same name: not ours to count
-      const title = test.titlePath().slice(3).join(' › ');
-      for (const call of parsed.data) this.observed.push({ test: title, call });
-    }
+    const title = test.titlePath().slice(3).join(' › ');
+    for (const call of recordedCallsOf(result.attachments))
+      this.observed.push({ test: title, call });
   }
 
   onEnd(): void {

@@ -1,4 +1,8 @@
+import fs from 'node:fs';
+
 import { z } from 'zod';
+
+import { API_CALLS_ATTACHMENT } from './api-steps';
 
 /** The part of a CallRecord that the `api-calls.json` attachment carries and the summary needs. */
 export const recordedCallSchema = z.object({
@@ -11,6 +15,31 @@ export const recordedCallSchema = z.object({
   retries: z.array(z.unknown()).readonly(),
 });
 export type RecordedCall = z.infer<typeof recordedCallSchema>;
+
+const recordedCallsSchema = z.array(recordedCallSchema);
+
+/**
+ * The calls a test recorded in its `api-calls.json` attachment (the `users` fixture attaches it):
+ * structured data for every reporter that counts calls or retries, so none re-parses step titles.
+ */
+export function recordedCallsOf(
+  attachments: readonly { name: string; body?: Buffer | undefined; path?: string | undefined }[],
+): RecordedCall[] {
+  return attachments.flatMap(({ name, body, path }) => {
+    if (name !== API_CALLS_ATTACHMENT) return [];
+    const bytes = body ?? (path === undefined ? undefined : fs.readFileSync(path));
+    try {
+      return recordedCallsSchema.parse(JSON.parse(bytes?.toString('utf8') ?? ''));
+    } catch {
+      return []; // a foreign attachment of the same name: not ours to count
+    }
+  });
+}
+
+/** Sends beyond the first, summed over calls: the API client's retries. */
+export function retriesOf(calls: readonly Pick<RecordedCall, 'attempts'>[]): number {
+  return calls.reduce((sum, call) => sum + call.attempts - 1, 0);
+}
 
 /** One call as the summary sees it: the call and the test that made it. */
 export interface ObservedCall {
@@ -78,7 +107,7 @@ export function summarizeApiHealth(
       endpoint,
       requests: calls.length,
       statuses,
-      retries: calls.reduce((sum, c) => sum + c.attempts - 1, 0),
+      retries: retriesOf(calls),
       p50Ms: percentile(durations, 50),
       p95Ms: percentile(durations, 95),
       maxMs: durations.at(-1) ?? 0,

@@ -1,3 +1,5 @@
+import fs from 'node:fs';
+
 import type {
   FullConfig,
   Reporter,
@@ -7,8 +9,7 @@ import type {
   TestStep,
 } from '@playwright/test/reporter';
 
-import { ArtifactScrubber } from './artifact-scrubber';
-import { configuredSecrets } from './secrets';
+import { configuredSecrets, redactBytes, redactDeep, redactSecrets } from '../logging/redact';
 
 export interface SecretRedactionOptions {
   /** Extra folders or files to sweep once every reporter has written its output (blob, Allure results, JUnit). */
@@ -28,14 +29,14 @@ type Attachment = TestResult['attachments'][number];
  * reaches the blob's event stream as it happens), it masks after the run by sweeping the outputs.
  */
 export default class SecretRedactionReporter implements Reporter {
-  private readonly scrubber: ArtifactScrubber;
+  private readonly secrets: readonly string[];
   private readonly seen = new WeakSet<Attachment>();
   private readonly sweep: string[];
   private outputDirs: string[] = [];
   private rewritten = 0;
 
   constructor(options: SecretRedactionOptions = {}) {
-    this.scrubber = new ArtifactScrubber(options.secrets ?? configuredSecrets());
+    this.secrets = options.secrets ?? configuredSecrets();
     this.sweep = options.sweep ?? [];
   }
 
@@ -48,42 +49,50 @@ export default class SecretRedactionReporter implements Reporter {
   }
 
   onStepBegin(_test: TestCase, _result: TestResult, step: TestStep): void {
-    if (!this.scrubber.enabled) return;
-    step.title = this.scrubber.text(step.title);
+    if (!this.enabled) return;
+    step.title = redactSecrets(step.title, this.secrets);
     // Internal but serialized by the blob reporter: the arguments of Playwright API calls.
     const withParams = step as TestStep & { params?: Record<string, unknown> };
-    if (withParams.params !== undefined) this.scrubber.deep(withParams.params);
+    if (withParams.params !== undefined) redactDeep(withParams.params, this.secrets);
   }
 
   onStepEnd(_test: TestCase, result: TestResult, step: TestStep): void {
-    if (!this.scrubber.enabled) return;
-    if (step.error !== undefined) this.scrubber.deep(step.error);
+    if (!this.enabled) return;
+    if (step.error !== undefined) redactDeep(step.error, this.secrets);
     this.scrubAttachments(result.attachments);
   }
 
   onTestEnd(_test: TestCase, result: TestResult): void {
-    if (!this.scrubber.enabled) return;
+    if (!this.enabled) return;
     this.scrubAttachments(result.attachments);
-    this.scrubber.deep(result.errors);
-    if (result.error !== undefined) this.scrubber.deep(result.error);
-    this.scrubber.deep(result.annotations);
-    scrubOutput(result.stdout, this.scrubber);
-    scrubOutput(result.stderr, this.scrubber);
+    redactDeep([result.errors, result.error, result.annotations], this.secrets);
+    for (const chunks of [result.stdout, result.stderr]) {
+      chunks.forEach((chunk, i) => {
+        chunks[i] =
+          typeof chunk === 'string'
+            ? redactSecrets(chunk, this.secrets)
+            : (redactBytes(chunk, this.secrets) ?? chunk);
+      });
+    }
   }
 
   onError(error: TestError): void {
-    if (this.scrubber.enabled) this.scrubber.deep(error);
+    if (this.enabled) redactDeep(error, this.secrets);
   }
 
   onExit(): Promise<void> {
     // Every reporter has finished onEnd (blob zip, Allure files, JUnit XML) before onExit runs.
-    if (this.scrubber.enabled) {
+    if (this.enabled) {
       for (const target of [...this.outputDirs, ...this.sweep])
-        this.rewritten += this.scrubber.path(target).length;
+        this.rewritten += redactPath(target, this.secrets).length;
     }
     if (this.rewritten > 0)
       console.log(`secret redaction: masked configured secrets in ${this.rewritten} artifact(s)`);
     return Promise.resolve();
+  }
+
+  private get enabled(): boolean {
+    return this.secrets.length > 0;
   }
 
   private scrubAttachments(attachments: Attachment[]): void {
@@ -91,19 +100,38 @@ export default class SecretRedactionReporter implements Reporter {
       if (this.seen.has(attachment)) continue;
       this.seen.add(attachment);
       if (attachment.body !== undefined) {
-        const body = this.scrubber.bytes(attachment.body);
+        const body = redactBytes(attachment.body, this.secrets);
         if (body !== undefined) {
           attachment.body = body;
           this.rewritten += 1;
         }
       }
-      if (attachment.path !== undefined && this.scrubber.file(attachment.path)) this.rewritten += 1;
+      if (attachment.path !== undefined && redactFile(attachment.path, this.secrets))
+        this.rewritten += 1;
     }
   }
 }
 
-function scrubOutput(chunks: (string | Buffer)[], scrubber: ArtifactScrubber): void {
-  chunks.forEach((chunk, i) => {
-    chunks[i] = typeof chunk === 'string' ? scrubber.text(chunk) : (scrubber.bytes(chunk) ?? chunk);
-  });
+/**
+ * Rewrites a file in place when it holds a secret; returns whether it did. Synchronous on purpose:
+ * Playwright does not await `onTestEnd`, so the rewrite must be finished before the next reporter
+ * copies the file.
+ */
+export function redactFile(path: string, secrets: readonly string[]): boolean {
+  if (!fs.statSync(path, { throwIfNoEntry: false })?.isFile()) return false;
+  const redacted = redactBytes(fs.readFileSync(path), secrets);
+  if (redacted === undefined) return false;
+  fs.writeFileSync(path, redacted);
+  return true;
+}
+
+/** Rewrites a file, or every file under a folder; returns the files it changed. */
+export function redactPath(target: string, secrets: readonly string[]): string[] {
+  const stat = fs.statSync(target, { throwIfNoEntry: false });
+  if (stat === undefined) return [];
+  if (!stat.isDirectory()) return redactFile(target, secrets) ? [target] : [];
+  return fs
+    .readdirSync(target, { recursive: true, withFileTypes: true })
+    .map((entry) => `${entry.parentPath}/${entry.name}`)
+    .filter((path) => redactFile(path, secrets));
 }

@@ -23,7 +23,7 @@ export interface Figure {
 }
 
 export interface BenchOptions {
-  /** A ~1-minute run: fewer repetitions and shorter measurements. */
+  /** A short run (about 2 minutes in all): fewer repetitions and shorter measurements. */
   quick: boolean;
   /** Scratch folder for this run (server logs, Playwright output). */
   workDir: string;

@@ -5,10 +5,11 @@ import { type APIRequestContext, request } from '@playwright/test';
 import { type EnvironmentConfig, loadEnvironment } from '../../lib/config/environment';
 import { createUsersApi, requestContextOptions } from '../../lib/users/create-users-api';
 import type { ApiObserver, CallRecord } from '../../lib/http/api-observer';
+import { createPacer, type Pacer } from '../../lib/http/pacer';
 import { createLogger, type Logger } from '../../lib/logging/logger';
 import { requestDocument, responseDocument, stepTitle } from '../../lib/reporting/api-steps';
 import type { UsersApi } from '../../lib/users/users-api';
-import { type EmbeddedServer, freePort, startEmbeddedServer } from '../demo/embedded-server';
+import { type EmbeddedServer, startEmbeddedServer } from '../demo/embedded-server';
 
 /**
  * The `local` environment at its built-in tuning (LOCAL_DEFAULTS) plus `tuning` (e.g.
@@ -20,6 +21,14 @@ export function localEnvironment(
   tuning: Record<string, string> = {},
 ): EnvironmentConfig {
   return loadEnvironment('local', tuning, { baseUrl });
+}
+
+/**
+ * The `qa` environment at the remote defaults (REMOTE_DEFAULTS: retries, poll intervals, 8 requests
+ * per second), pointed at `baseUrl`; the shell's QA_* variables are ignored, as above.
+ */
+export function remoteEnvironment(baseUrl: string): EnvironmentConfig {
+  return loadEnvironment('qa', { QA_BASE_URL: baseUrl });
 }
 
 /** The framework's logger at level `warn`, writing nowhere: formatting costs stay, output goes. */
@@ -63,18 +72,31 @@ export interface OpenUsers {
   dispose(): Promise<void>;
 }
 
+/**
+ * Opens a UsersApi paced by `options.pacer` (none when given as undefined) or, by default, by a
+ * pacer of its own at the environment's rate: never through a coordinator named in the shell's
+ * PW_PACER_URL, which would make a benchmark depend on whatever else uses it.
+ */
 export async function openUsers(
   environment: EnvironmentConfig,
   observers: ApiObserver[] = [],
+  options: { pacer?: Pacer | undefined } = {},
 ): Promise<OpenUsers> {
+  const pacer =
+    'pacer' in options
+      ? options.pacer
+      : createPacer({
+          key: `${environment.name} ${environment.baseUrl}`,
+          ratePerSecond: environment.rateLimitRps,
+        });
   const context = await request.newContext(requestContextOptions(environment));
-  const users = createUsersApi(context, environment, { logger: quietLogger(), observers });
+  const users = createUsersApi(context, environment, { logger: quietLogger(), observers, pacer });
   return { users, context, dispose: () => context.dispose() };
 }
 
 /** Starts `server/main.ts` as a child process on a free loopback port, with extra flags. */
 export async function startServer(flags: readonly string[] = []): Promise<EmbeddedServer> {
-  return startEmbeddedServer({ port: await freePort(), flags });
+  return startEmbeddedServer({ flags });
 }
 
 /** Creates `count` users through the API (plain fetch), so pages come back full. */

@@ -1,7 +1,8 @@
 import type { APIRequestContext, APIResponse } from '@playwright/test';
 
 import type { NewUser, UserPatch } from '../../lib/users/user-schema';
-import { newRunId, UserFactory } from '../../lib/users/user-factory';
+import { newRunId } from '../../lib/resources/run-marker';
+import { UserFactory } from '../../lib/users/user-factory';
 import type { UsersApi } from '../../lib/users/users-api';
 
 /** Calls in one cycle: create, get, update, list a page, delete. */

@@ -4,6 +4,7 @@ import {
   ConfigError,
   isConfigured,
   LOCAL_DEFAULTS,
+  REMOTE_DEFAULTS,
   loadEnvironment,
 } from '../../lib/config/environment';
 
@@ -119,7 +120,11 @@ test.describe('loadEnvironment values', () => {
         budgetMs: 30_000,
       },
       rateLimitRps: 8,
-      consistency: { timeoutMs: 15_000, intervalsMs: [100, 250, 500, 1000], readLagMs: 2_000 },
+      consistency: {
+        timeoutMs: 15_000,
+        intervalsMs: REMOTE_DEFAULTS.pollIntervalsMs,
+        readLagMs: 2_000,
+      },
     });
   });
 

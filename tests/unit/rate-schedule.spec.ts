@@ -29,16 +29,16 @@ test.describe('RateSchedule', () => {
 
   test('429s of requests sent before the last decrease do not decrease it again', () => {
     const schedule = new RateSchedule({ ratePerSecond: 8 });
-    schedule.throttled(1_000, { sentAt: 900 });
-    schedule.throttled(1_050, { sentAt: 950 });
+    schedule.throttled(1_000, { bookedAt: 900 });
+    schedule.throttled(1_050, { bookedAt: 950 });
     expect(schedule.rateAt(1_050)).toBeCloseTo(4 + (0.05 * 8 * 50) / 1000);
-    schedule.throttled(1_500, { sentAt: 1_200 });
+    schedule.throttled(1_500, { bookedAt: 1_200 });
     expect(schedule.rateAt(1_500)).toBeLessThan(2.2);
   });
 
   test('the rate never drops below its floor', () => {
     const schedule = new RateSchedule({ ratePerSecond: 10, floor: 0.1 });
-    for (let t = 0; t < 20; t += 1) schedule.throttled(t * 10, { sentAt: t * 10 });
+    for (let t = 0; t < 20; t += 1) schedule.throttled(t * 10, { bookedAt: t * 10 });
     expect(schedule.rateAt(190)).toBe(1);
   });
 
@@ -47,6 +47,20 @@ test.describe('RateSchedule', () => {
     schedule.throttled(0, { retryAfterMs: 1_000 });
     expect(schedule.reserve(10)).toBe(990);
     expect(schedule.reserve(10)).toBeGreaterThanOrEqual(990);
+    expect(schedule.holdRemaining(10)).toBe(990);
+    expect(schedule.holdRemaining(1_000)).toBe(0);
+  });
+
+  test('a request whose slot was booked before a Retry-After is held when its slot comes', async () => {
+    const schedule = new RateSchedule({ ratePerSecond: 20 });
+    const pacer = new LocalPacer(schedule);
+    await pacer.acquire(); // the first slot, at once
+    const second = pacer.acquire(); // booked 50 ms out
+    schedule.throttled(performance.now(), { retryAfterMs: 300 });
+    const started = performance.now();
+    await second;
+    // A lower bound: the booked slot came after 50 ms, but the hold kept it back to 300.
+    expect(performance.now() - started).toBeGreaterThanOrEqual(290);
   });
 
   test('refuses a rate of 0', () => {
