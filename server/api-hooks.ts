@@ -35,6 +35,29 @@ export interface ApiHookDependencies {
 /** A fault that acts after the request has been processed and committed. */
 type AfterCommitFault = { kind: 'status'; status: number } | { kind: 'hang'; ms: number };
 
+/** One screening step: true when it answered (or dropped) the request, a promise when it waits. */
+type Check = (request: FastifyRequest, reply: FastifyReply) => boolean | Promise<boolean>;
+
+/**
+ * Runs the checks in order until one answers. It stays synchronous until a check actually waits,
+ * so a request that meets no delay costs no promise and no extra tick.
+ */
+function screen(
+  checks: readonly Check[],
+  from: number,
+  request: FastifyRequest,
+  reply: FastifyReply,
+): boolean | Promise<boolean> {
+  for (let index = from; index < checks.length; index += 1) {
+    const outcome = (checks[index] as Check)(request, reply);
+    if (outcome === true) return true;
+    if (outcome !== false) {
+      return outcome.then((answered) => answered || screen(checks, index + 1, request, reply));
+    }
+  }
+  return false;
+}
+
 /**
  * Installs, on the API's routes only, everything that stands between a
  * request and mockapi.io's behaviour: the always-down defect, scripted
@@ -47,63 +70,60 @@ export function registerApiHooks(app: FastifyInstance, dependencies: ApiHookDepe
   const { options, defects, faults, scenarios, rateLimiter, counters } = dependencies;
   const afterCommit = new WeakMap<FastifyRequest, AfterCommitFault>();
   const checksToken = options.token !== undefined && !defects.has('auth-ignored');
-  // Without these modes no request ever waits, so a request without a scenario is screened
-  // synchronously: no promise and no extra tick on the common path.
-  const mayDelay = options.hangRate > 0 || options.latencyMaxMs > 0;
   const onResponseClosed = (): void => {
     counters.inFlight -= 1;
   };
 
-  // Each check answers the request and returns true when it stops it.
-  const alwaysDown = (reply: FastifyReply): boolean => {
-    if (!defects.has('always-down')) return false;
+  const alwaysDown: Check = (_request, reply) => {
     sendError(reply, 503, 'service unavailable (defect always-down)');
     return true;
   };
-  const unavailable = (reply: FastifyReply): boolean => {
+  const scripted: Check = (request, reply) => {
+    const scenarioId = request.headers[scenarioHeader];
+    if (typeof scenarioId !== 'string') return false;
+    const path = request.url.slice(options.prefix.length);
+    const fault = scenarios.match(scenarioId, request.method, path);
+    if (fault === undefined) return false;
+    return applyBeforeProcessing(fault, request, reply, afterCommit);
+  };
+  const unavailable: Check = (_request, reply) => {
     if (!faults.unavailable()) return false;
     sendError(reply, 503, 'service unavailable (injected fault)');
     return true;
   };
-  const rateLimited = (reply: FastifyReply): boolean => {
-    if (rateLimiter === undefined) return false;
-    const decision = rateLimiter.take();
+  const hang: Check = (_request, reply) => {
+    const hangMs = faults.hangMs();
+    return hangMs > 0 && waitOrAbandon(reply, hangMs);
+  };
+  const rateLimited: Check = (_request, reply) => {
+    const decision = rateLimiter?.take() ?? { allowed: true };
     if (decision.allowed) return false;
     counters.throttled += 1;
     reply.header('retry-after', String(decision.retryAfterSeconds));
     sendError(reply, 429, `rate limit of ${options.rateLimitRps} requests per second exceeded`);
     return true;
   };
-  const unauthorised = (request: FastifyRequest, reply: FastifyReply): boolean => {
-    if (!checksToken || hasBearerToken(request.headers.authorization, options.token ?? '')) {
-      return false;
-    }
+  const latency: Check = (_request, reply) => {
+    const latencyMs = faults.latencyMs();
+    return latencyMs > 0 && waitOrAbandon(reply, latencyMs);
+  };
+  const unauthorised: Check = (request, reply) => {
+    if (hasBearerToken(request.headers.authorization, options.token ?? '')) return false;
     reply.header('www-authenticate', 'Bearer');
     sendError(reply, 401, 'missing or wrong bearer token: send Authorization: Bearer <token>');
     return true;
   };
 
-  /** The full screening, in order, for requests that may have to wait; true when answered. */
-  const screenWithDelays = async (request: FastifyRequest, reply: FastifyReply) => {
-    if (alwaysDown(reply)) return true;
-    const scenarioId = request.headers[scenarioHeader];
-    if (typeof scenarioId === 'string') {
-      const path = request.url.slice(options.prefix.length);
-      const fault = scenarios.match(scenarioId, request.method, path);
-      if (fault !== undefined) {
-        const outcome = await applyBeforeProcessing(fault, request, reply);
-        if (outcome === 'answered') return true;
-        if (outcome === 'after-commit') afterCommit.set(request, toAfterCommit(fault));
-      }
-    }
-    if (unavailable(reply)) return true;
-    const hangMs = faults.hangMs();
-    if (hangMs > 0 && !(await delayAnswer(reply, hangMs))) return abandon(reply);
-    if (rateLimited(reply)) return true;
-    const latencyMs = faults.latencyMs();
-    if (latencyMs > 0 && !(await delayAnswer(reply, latencyMs))) return abandon(reply);
-    return unauthorised(request, reply);
-  };
+  // The one order of screening; a check whose mode is off is left out rather than asked.
+  const checks: Check[] = [
+    ...(defects.has('always-down') ? [alwaysDown] : []),
+    scripted,
+    ...(options.fault503Rate > 0 ? [unavailable] : []),
+    ...(options.hangRate > 0 ? [hang] : []),
+    ...(rateLimiter !== undefined ? [rateLimited] : []),
+    ...(options.latencyMaxMs > 0 ? [latency] : []),
+    ...(checksToken ? [unauthorised] : []),
+  ];
 
   // Callback-style hooks: `done` is called only when the request goes on; a hook that answered
   // leaves it uncalled, as fastify expects.
@@ -111,16 +131,14 @@ export function registerApiHooks(app: FastifyInstance, dependencies: ApiHookDepe
     counters.requests += 1;
     counters.inFlight += 1;
     reply.raw.on('close', onResponseClosed);
-    if (mayDelay || request.headers[scenarioHeader] !== undefined) {
-      screenWithDelays(request, reply).then((answered) => {
+    const outcome = screen(checks, 0, request, reply);
+    if (outcome === false) {
+      done();
+    } else if (outcome !== true) {
+      outcome.then((answered) => {
         if (!answered) done();
       }, done);
-      return;
     }
-    // The same checks in the same order, minus the ones that cannot fire here.
-    if (alwaysDown(reply) || unavailable(reply) || rateLimited(reply)) return;
-    if (unauthorised(request, reply)) return;
-    done();
   });
 
   app.addHook('onSend', (request, reply, payload, done) => {
@@ -159,35 +177,40 @@ export function registerApiHooks(app: FastifyInstance, dependencies: ApiHookDepe
   }
 }
 
-/** What a scenario fault did before processing. */
-type BeforeProcessingOutcome = 'answered' | 'continue' | 'after-commit';
-
-async function applyBeforeProcessing(
+/**
+ * Applies a scenario fault before processing: true when it answered or dropped the request, false
+ * when processing goes on (a fault that acts after commit is remembered for the way out).
+ */
+function applyBeforeProcessing(
   fault: ScenarioFault,
   request: FastifyRequest,
   reply: FastifyReply,
-): Promise<BeforeProcessingOutcome> {
+  afterCommit: WeakMap<FastifyRequest, AfterCommitFault>,
+): boolean | Promise<boolean> {
   switch (fault.kind) {
     case 'status':
       if (fault.retryAfter !== undefined) reply.header('retry-after', fault.retryAfter);
       sendError(reply, fault.status, `injected status ${fault.status} (scenario)`);
-      return 'answered';
+      return true;
     case 'reset':
       reply.hijack();
       request.raw.socket.destroy();
-      return 'answered';
+      return true;
     case 'latency':
-      if (await delayAnswer(reply, fault.ms)) return 'continue';
-      abandon(reply);
-      return 'answered';
+      return waitOrAbandon(reply, fault.ms);
     case 'hang':
-      if (fault.commit) return 'after-commit';
-      if (await delayAnswer(reply, fault.ms)) return 'continue';
-      abandon(reply);
-      return 'answered';
+      if (!fault.commit) return waitOrAbandon(reply, fault.ms);
+      afterCommit.set(request, toAfterCommit(fault));
+      return false;
     case 'commit-then-status':
-      return 'after-commit';
+      afterCommit.set(request, toAfterCommit(fault));
+      return false;
   }
+}
+
+/** Waits `ms` before processing; resolves true (answered) when the client hung up meanwhile. */
+async function waitOrAbandon(reply: FastifyReply, ms: number): Promise<boolean> {
+  return (await delayAnswer(reply, ms)) ? false : abandon(reply);
 }
 
 function toAfterCommit(fault: ScenarioFault): AfterCommitFault {

@@ -8,25 +8,32 @@ import { TokenBucket } from './rate-limit';
 import { RecordJson } from './record-json';
 import { sendError, sendNotFound } from './replies';
 import { NonJsonBody } from './request-body';
+import { ResourceRepository } from './repository';
+import { resourceSpec } from './resources';
 import { registerControlRoutes } from './routes/control';
-import { registerUserRoutes } from './routes/users';
+import { registerResourceRoutes } from './routes/resource';
 import { ScenarioRegistry } from './scenarios';
-import { UsersRepository } from './users-repository';
 
 /** Where the control API lives: outside the API prefix, untouched by token and faults. */
 export const controlPrefix = '/__control';
 
 /**
- * Builds the embedded mockapi.io-compatible users API, not yet listening.
- * Tests start it on port 0; `server/main.ts` starts it from the command line.
+ * Builds the embedded mockapi.io-compatible API serving the declared resources, not yet
+ * listening. Tests start it on port 0; `server/main.ts` starts it from the command line.
  */
 export function buildApp(input: ServerOptionsInput = {}): FastifyInstance {
   const options = resolveServerOptions(input);
   const defects = new Defects(options.defects);
-  const repository = new UsersRepository({
-    readLagMs: options.readLagMs,
-    separateReplica: defects.has('delete-never-visible'),
-  });
+  // Each resource lags on its own replica, by the same lag.
+  const repositories = new Map(
+    options.resources.map((resource) => [
+      resource.name,
+      new ResourceRepository(resource, {
+        readLagMs: options.readLagMs,
+        separateReplica: defects.has('delete-never-visible'),
+      }),
+    ]),
+  );
   const counters: RequestCounters = { requests: 0, inFlight: 0, throttled: 0 };
   const scenarios = new ScenarioRegistry();
 
@@ -80,11 +87,14 @@ export function buildApp(input: ServerOptionsInput = {}): FastifyInstance {
 
   // With a root prefix every path is the API's, and its own handler below covers them.
   if (options.prefix !== '') {
+    const served = options.resources
+      .map((resource) => `${options.prefix}/${resourceSpec(resource)}`)
+      .join(', ');
     app.setNotFoundHandler((request, reply) =>
       sendError(
         reply,
         404,
-        `no route ${request.method} ${request.url.split('?')[0] ?? ''}: the users API lives under ${options.prefix}/users`,
+        `no route ${request.method} ${request.url.split('?')[0] ?? ''}: the API lives under ${options.prefix} (${served})`,
       ),
     );
   }
@@ -99,15 +109,22 @@ export function buildApp(input: ServerOptionsInput = {}): FastifyInstance {
         rateLimiter: options.rateLimitRps > 0 ? new TokenBucket(options.rateLimitRps) : undefined,
         counters,
       });
-      registerUserRoutes(api, {
-        repository,
-        defects,
-        idempotency:
-          options.idempotency === 'honour'
-            ? new IdempotencyKeys(options.idempotencyTtlMs)
-            : undefined,
-        json: new RecordJson(),
-      });
+      // One key store and one JSON cache for the whole server, as a SaaS would have.
+      const idempotency =
+        options.idempotency === 'honour'
+          ? new IdempotencyKeys(options.idempotencyTtlMs)
+          : undefined;
+      const json = new RecordJson();
+      for (const repository of repositories.values()) {
+        const { parent } = repository.resource;
+        registerResourceRoutes(api, {
+          repository,
+          parent: parent === undefined ? undefined : repositories.get(parent),
+          defects,
+          idempotency,
+          json,
+        });
+      }
       // mockapi.io answers an unknown path inside a project with its usual "Not found".
       api.setNotFoundHandler((_request, reply) => sendNotFound(reply));
       done();
@@ -117,14 +134,14 @@ export function buildApp(input: ServerOptionsInput = {}): FastifyInstance {
 
   void app.register(
     (control, _options, done) => {
-      registerControlRoutes(control, { repository, scenarios, counters });
+      registerControlRoutes(control, { repositories, scenarios, counters });
       done();
     },
     { prefix: controlPrefix },
   );
 
   app.addHook('onClose', (_instance, done) => {
-    repository.close();
+    for (const repository of repositories.values()) repository.close();
     done();
   });
 

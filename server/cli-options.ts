@@ -1,14 +1,13 @@
 import { parseArgs } from 'node:util';
-import { defectNames } from './defects';
-import { serverOptionsSchema, type ServerOptions } from './options';
+import { z } from 'zod';
+import { type CliMeta, serverOptionsSchema, type ServerOptions } from './options';
 
-type OptionKey = Exclude<keyof ServerOptions, never>;
+type OptionKey = keyof ServerOptions;
 
+/** A command-line flag, everything about it read from its field of the options schema. */
 interface CliOption {
   key: OptionKey;
   flag: string;
-  /** How a raw string becomes the value the schema checks; NaN and the like fail there. */
-  convert: (raw: string) => unknown;
   /** Placeholder shown in --help. */
   value: string;
   description: string;
@@ -16,182 +15,100 @@ interface CliOption {
   allowed: string;
   /** The value used when neither the flag nor its variable is set. */
   fallback: string;
+  /** Whether the flag takes a comma-separated list and may be repeated. */
+  list: boolean;
+  /** How a raw string becomes the value the schema checks; NaN and the like fail there. */
+  convert: (raw: string) => unknown;
 }
 
 const asNumber = (raw: string): unknown => (raw.trim() === '' ? Number.NaN : Number(raw));
 const asText = (raw: string): unknown => raw;
-const asList = (raw: string): unknown =>
+const asList = (raw: string): string[] =>
   raw
     .split(',')
     .map((item) => item.trim())
     .filter((item) => item !== '');
 
-/** Every command-line flag; each is also read from MOCK_<FLAG_IN_UPPER_SNAKE_CASE>. */
-export const cliOptions: readonly CliOption[] = [
-  {
-    key: 'port',
-    flag: 'port',
-    convert: asNumber,
-    value: 'N',
-    description: 'port to listen on (0 picks a free one)',
-    allowed: 'an integer from 0 to 65535',
-    fallback: '4010',
-  },
-  {
-    key: 'host',
-    flag: 'host',
-    convert: asText,
-    value: 'HOST',
-    description: 'address to bind',
-    allowed: 'a host name or IP',
-    fallback: '127.0.0.1',
-  },
-  {
-    key: 'prefix',
-    flag: 'prefix',
-    convert: asText,
-    value: 'PATH',
-    description: 'path the users resource lives under',
-    allowed: 'a path starting with "/"',
-    fallback: '/api/v1',
-  },
-  {
-    key: 'logLevel',
-    flag: 'log-level',
-    convert: asText,
-    value: 'LEVEL',
-    description: 'pino log level',
-    allowed: 'fatal, error, warn, info, debug, trace or silent',
-    fallback: 'warn',
-  },
-  {
-    key: 'token',
-    flag: 'token',
-    convert: asText,
-    value: 'T',
-    description: 'require Authorization: Bearer T on API requests (401 otherwise)',
-    allowed: 'a non-empty string',
-    fallback: 'off',
-  },
-  {
-    key: 'seed',
-    flag: 'seed',
-    convert: asNumber,
-    value: 'N',
-    description: 'seed for every random fault, for reproducible runs',
-    allowed: 'an integer from 0 to 4294967295',
-    fallback: '1',
-  },
-  {
-    key: 'fault503Rate',
-    flag: 'fault-503-rate',
-    convert: asNumber,
-    value: 'R',
-    description: 'share of API requests answered 503 before any processing',
-    allowed: 'a number from 0 to 1',
-    fallback: '0',
-  },
-  {
-    key: 'faultCommit500Rate',
-    flag: 'fault-commit-500-rate',
-    convert: asNumber,
-    value: 'R',
-    description: 'share of successful writes that are committed but answered 500',
-    allowed: 'a number from 0 to 1',
-    fallback: '0',
-  },
-  {
-    key: 'latencyMinMs',
-    flag: 'latency-min-ms',
-    convert: asNumber,
-    value: 'MS',
-    description: 'least random latency per API request, with --latency-max-ms',
-    allowed: 'an integer from 0 to 3600000',
-    fallback: '0',
-  },
-  {
-    key: 'latencyMaxMs',
-    flag: 'latency-max-ms',
-    convert: asNumber,
-    value: 'MS',
-    description: 'random extra latency of up to MS per API request',
-    allowed: 'an integer from 0 to 3600000',
-    fallback: '0',
-  },
-  {
-    key: 'hangRate',
-    flag: 'hang-rate',
-    convert: asNumber,
-    value: 'R',
-    description: 'share of API requests held unanswered for --hang-ms before processing',
-    allowed: 'a number from 0 to 1',
-    fallback: '0',
-  },
-  {
-    key: 'hangMs',
-    flag: 'hang-ms',
-    convert: asNumber,
-    value: 'MS',
-    description: 'how long a hanging request is held',
-    allowed: 'an integer from 0 to 3600000',
-    fallback: '30000',
-  },
-  {
-    key: 'rateLimitRps',
-    flag: 'rate-limit-rps',
-    convert: asNumber,
-    value: 'N',
-    description: 'requests per second before 429 with Retry-After (0 = no limit)',
-    allowed: 'a number from 0 to 1000000',
-    fallback: '0',
-  },
-  {
-    key: 'readLagMs',
-    flag: 'read-lag-ms',
-    convert: asNumber,
-    value: 'MS',
-    description: 'reads see writes only MS later (eventual consistency)',
-    allowed: 'an integer from 0 to 3600000',
-    fallback: '0',
-  },
-  {
-    key: 'idempotency',
-    flag: 'idempotency',
-    convert: asText,
-    value: 'MODE',
-    description:
-      'Idempotency-Key on POST; ignore: every POST creates, as on mockapi.io; honour: a repeated key replays the first response (422 if the body differs, 409 while the first is in flight)',
-    allowed: 'ignore or honour',
-    fallback: 'ignore',
-  },
-  {
-    key: 'idempotencyTtlMs',
-    flag: 'idempotency-ttl-ms',
-    convert: asNumber,
-    value: 'MS',
-    description: 'how long an Idempotency-Key is remembered with --idempotency honour',
-    allowed: 'an integer from 1 to 2592000000',
-    fallback: '86400000 (24 h)',
-  },
-  {
-    key: 'bodyLimitBytes',
-    flag: 'body-limit-bytes',
-    convert: asNumber,
-    value: 'N',
-    description: 'largest accepted request body (413 beyond)',
-    allowed: 'an integer from 1 to 104857600',
-    fallback: '1048576',
-  },
-  {
-    key: 'defects',
-    flag: 'defect',
-    convert: asList,
-    value: 'NAME[,NAME]',
-    description: 'deliberate defects, for checking that a test suite notices them',
-    allowed: `comma-separated names from: ${defectNames.join(', ')}`,
-    fallback: 'none',
-  },
-];
+/** Every command-line flag, in schema order; each is also read from MOCK_<FLAG_IN_UPPER_SNAKE_CASE>. */
+export const cliOptions: readonly CliOption[] = Object.entries(serverOptionsSchema.shape).map(
+  ([key, field]) => cliOption(key as OptionKey, field),
+);
+
+function cliOption(key: OptionKey, field: z.ZodType): CliOption {
+  const meta = field.meta() as Partial<CliMeta> | undefined;
+  if (meta?.value === undefined || meta.description === undefined) {
+    throw new Error(`server option ${key} has no command-line description: add .meta(cli({...}))`);
+  }
+  const { base, fallback } = unwrap(field);
+  return {
+    key,
+    flag: meta.flag ?? kebabCase(key),
+    value: meta.value,
+    description: meta.description,
+    allowed: meta.allowed ?? allowedValues(key, base),
+    fallback: describeDefault(fallback, meta.value),
+    list: base instanceof z.ZodArray,
+    convert: base instanceof z.ZodNumber ? asNumber : base instanceof z.ZodArray ? asList : asText,
+  };
+}
+
+/** `fault503Rate` → `fault-503-rate`. */
+function kebabCase(key: string): string {
+  return key.replace(/([a-z])(?=[A-Z0-9])|([0-9])(?=[A-Za-z])/g, '$1$2-').toLowerCase();
+}
+
+/** The type a field checks, below its default, optionality and transforms, and its default. */
+function unwrap(field: z.ZodType): { base: z.ZodType; fallback: unknown } {
+  let base: z.ZodType = field;
+  let fallback: unknown;
+  for (;;) {
+    if (base instanceof z.ZodDefault || base instanceof z.ZodPrefault) {
+      fallback = (base.def as { defaultValue: unknown }).defaultValue;
+      base = base.def.innerType as z.ZodType;
+    } else if (base instanceof z.ZodOptional) {
+      base = base.def.innerType as z.ZodType;
+    } else if (base instanceof z.ZodPipe) {
+      base = base.def.in as z.ZodType;
+    } else {
+      return { base, fallback };
+    }
+  }
+}
+
+function allowedValues(key: string, base: z.ZodType): string {
+  if (base instanceof z.ZodNumber) {
+    const kind = base.format?.includes('int') === true ? 'an integer' : 'a number';
+    return `${kind} from ${String(base.minValue)} to ${String(base.maxValue)}`;
+  }
+  if (base instanceof z.ZodEnum) return oneOf(base.options.map(String));
+  if (base instanceof z.ZodString)
+    return (base.minLength ?? 0) > 0 ? 'a non-empty string' : 'a string';
+  if (base instanceof z.ZodArray && base.element instanceof z.ZodEnum) {
+    return `comma-separated names from: ${base.element.options.map(String).join(', ')}`;
+  }
+  throw new Error(`server option ${key}: say its allowed values in .meta({ allowed })`);
+}
+
+function oneOf(values: readonly string[]): string {
+  return values.length < 2
+    ? (values[0] ?? '')
+    : `${values.slice(0, -1).join(', ')} or ${values.at(-1) ?? ''}`;
+}
+
+function describeDefault(value: unknown, placeholder: string): string {
+  if (value === undefined) return 'off';
+  if (Array.isArray(value)) return value.length === 0 ? 'none' : value.map(asWord).join(',');
+  if (typeof value === 'number' && placeholder === 'MS' && value >= 3_600_000) {
+    return `${value} (${value / 3_600_000} h)`;
+  }
+  return asWord(value);
+}
+
+function asWord(value: unknown): string {
+  return typeof value === 'string' || typeof value === 'number'
+    ? String(value)
+    : JSON.stringify(value);
+}
 
 /** The environment variable that sets a flag, e.g. MOCK_FAULT_503_RATE. */
 export function envName(flag: string): string {
@@ -244,16 +161,17 @@ export function parseCommandLine(
   const issue = result.error.issues[0];
   const option = cliOptions.find((candidate) => candidate.key === issue?.path[0]);
   const source = option === undefined ? undefined : sources.get(option.key);
-  if (option === undefined || source === undefined) {
+  if (issue === undefined || option === undefined || source === undefined) {
     return { kind: 'error', message: `invalid options: ${issue?.message ?? 'unknown problem'}` };
   }
   // For a list, name the one bad item rather than the whole value.
-  const item = issue?.path[1];
-  const listed = typeof item === 'number' ? asList(source.raw) : undefined;
-  const bad = Array.isArray(listed) && typeof item === 'number' ? String(listed[item]) : source.raw;
+  const item = issue.path[1];
+  const bad = option.list && typeof item === 'number' ? asList(source.raw)[item] : source.raw;
+  // A check across values (a parent not declared) says more than the list of allowed values.
+  const problem = issue.code === 'custom' ? issue.message : `expected ${option.allowed}`;
   return {
     kind: 'error',
-    message: `invalid value "${bad}" for ${source.name}: expected ${option.allowed}`,
+    message: `invalid value "${bad ?? source.raw}" for ${source.name}: ${problem}`,
   };
 }
 
@@ -263,8 +181,7 @@ function parseFlags(argv: readonly string[]) {
       help: { type: 'boolean', short: 'h' },
     };
   for (const option of cliOptions) {
-    flags[option.flag] =
-      option.key === 'defects' ? { type: 'string', multiple: true } : { type: 'string' };
+    flags[option.flag] = option.list ? { type: 'string', multiple: true } : { type: 'string' };
   }
   return parseArgs({ args: [...argv], options: flags, strict: true, allowPositionals: true });
 }
@@ -285,7 +202,7 @@ export function helpText(): string {
   const lines = [
     'Usage: npm run mock-server -- [options]',
     '',
-    'Embedded mockapi.io-compatible users API. Every mode beyond mockapi.io is off by default.',
+    'Embedded mockapi.io-compatible API. Every mode beyond mockapi.io is off by default.',
     'Each option can also be set by its environment variable; the flag wins when both are given.',
     '',
   ];

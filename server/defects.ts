@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { ListQuery } from './query';
-import type { UserRecord, UserStore } from './store';
+import type { RecordStore, StoredRecord } from './store';
 
 /*
  * Deliberate defects, used only to prove that a test suite notices broken
@@ -59,13 +59,16 @@ export class Defects {
     return this.has('create-status-200') ? 200 : 201;
   }
 
-  /** The record `GET /users/:id` answers with, given the one stored under that id. */
-  recordToRead(record: UserRecord, store: UserStore): UserRecord {
+  /**
+   * The record `GET /<resource>/:id` answers with, given the one stored under that id and the
+   * records the request can see (a child's siblings under the same parent, when nested).
+   */
+  recordToRead(record: StoredRecord, visible: RecordStore): StoredRecord {
     if (!this.has('get-wrong-record')) return record;
     // The neighbour in id order: the one before, or the one after when it is the first.
-    let before: UserRecord | undefined;
+    let before: StoredRecord | undefined;
     let passed = false;
-    for (const candidate of store.values()) {
+    for (const candidate of visible.values()) {
       if (candidate.id === record.id) {
         if (before !== undefined) return before;
         passed = true;
@@ -87,7 +90,7 @@ export class Defects {
   }
 
   /** Turns a stored record into the JSON a client sees. */
-  presentRecord(record: UserRecord): Record<string, unknown> {
+  presentRecord(record: StoredRecord): Record<string, unknown> {
     if (this.#active.size === 0) return record;
     const shown: Record<string, unknown> = { ...record };
     if (this.has('drop-field')) delete shown['email'];
@@ -101,7 +104,7 @@ export class Defects {
   }
 
   /** Turns a list result into the JSON array a client sees. */
-  presentList(records: readonly UserRecord[]): Record<string, unknown>[] {
+  presentList(records: readonly StoredRecord[]): Record<string, unknown>[] {
     const shown = records.map((record) => this.presentRecord(record));
     if (this.has('sort-reversed')) shown.reverse();
     const first = shown[0];

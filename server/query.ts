@@ -1,9 +1,9 @@
-import type { UserRecord, UserStore } from './store';
+import type { RecordStore, StoredRecord } from './store';
 
 /** Query keys with a meaning of their own; every other key is a field filter. */
 const reservedKeys = new Set(['page', 'limit', 'sortBy', 'order', 'search']);
 
-/** A parsed `GET /users` query string. */
+/** A parsed list query string, e.g. of `GET /users`. */
 export interface ListQuery {
   /** 1-based page; only meaningful with `limit`. */
   page: number | undefined;
@@ -41,7 +41,7 @@ export function parseListQuery(raw: Readonly<Record<string, unknown>>): ListQuer
  * the page is read straight from the store's id order, so it costs O(limit)
  * whatever the collection size; anything else scans the collection.
  */
-export function runListQuery(store: UserStore, query: ListQuery): UserRecord[] {
+export function runListQuery(store: RecordStore, query: ListQuery): StoredRecord[] {
   const descending = query.order === 'desc';
   const offset = query.limit === undefined ? 0 : ((query.page ?? 1) - 1) * query.limit;
   const count = query.limit ?? store.size;
@@ -52,7 +52,7 @@ export function runListQuery(store: UserStore, query: ListQuery): UserRecord[] {
 
   const search = query.search?.toLowerCase();
   const filters = query.filters.map(([field, value]) => [field, value.toLowerCase()] as const);
-  const matches: UserRecord[] = [];
+  const matches: StoredRecord[] = [];
   for (const record of store.values()) {
     if (search !== undefined && !matchesSearch(record, search)) continue;
     if (!filters.every(([field, value]) => matchesFilter(record, field, value))) continue;
@@ -79,17 +79,17 @@ function positiveInteger(text: string | undefined): number | undefined {
 }
 
 /** A record's own field; inherited names like `__proto__` or `constructor` are not fields. */
-function ownValue(record: UserRecord, field: string): unknown {
+function ownValue(record: StoredRecord, field: string): unknown {
   return Object.hasOwn(record, field) ? record[field] : undefined;
 }
 
-function matchesSearch(record: UserRecord, term: string): boolean {
+function matchesSearch(record: StoredRecord, term: string): boolean {
   return Object.values(record).some(
     (value) => typeof value === 'string' && value.toLowerCase().includes(term),
   );
 }
 
-function matchesFilter(record: UserRecord, field: string, value: string): boolean {
+function matchesFilter(record: StoredRecord, field: string, value: string): boolean {
   const text = asText(ownValue(record, field));
   return text !== undefined && text.toLowerCase().includes(value);
 }

@@ -1,4 +1,4 @@
-import type { UserRecord } from './store';
+import type { StoredRecord } from './store';
 
 /**
  * The JSON text of stored records, worked out once per record. Records are immutable (an update
@@ -7,10 +7,10 @@ import type { UserRecord } from './store';
  * array gives, at a fraction of the cost of serialising ten records on every read.
  */
 export class RecordJson {
-  readonly #texts = new WeakMap<UserRecord, string>();
+  readonly #texts = new WeakMap<StoredRecord, string>();
 
   /** `JSON.stringify(record)`, from the cache when the record was shown before. */
-  record(record: UserRecord): string {
+  record(record: StoredRecord): string {
     let text = this.#texts.get(record);
     if (text === undefined) {
       text = JSON.stringify(record);
@@ -20,7 +20,7 @@ export class RecordJson {
   }
 
   /** `JSON.stringify(records)`, built from the records' cached texts. */
-  list(records: readonly UserRecord[]): string {
+  list(records: readonly StoredRecord[]): string {
     let text = '[';
     let separator = '';
     for (const record of records) {

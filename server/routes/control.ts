@@ -4,11 +4,12 @@ import type { RequestCounters } from '../api-hooks';
 import { sendError } from '../replies';
 import { checkObjectBody } from '../request-body';
 import { scenarioDefinitionSchema, type ScenarioRegistry } from '../scenarios';
-import type { UsersRepository } from '../users-repository';
+import type { ResourceRepository, ResourceState } from '../repository';
 
 /** What the control routes need. */
 export interface ControlRouteDependencies {
-  repository: UsersRepository;
+  /** Every served resource by name, in declaration order. */
+  repositories: ReadonlyMap<string, ResourceRepository>;
   scenarios: ScenarioRegistry;
   counters: RequestCounters;
 }
@@ -16,6 +17,9 @@ export interface ControlRouteDependencies {
 interface IdParams {
   id: string;
 }
+
+/** What `users` reports when the server does not serve it. */
+const noResource: ResourceState = { records: 0, lastId: null, duplicateEmails: 0 };
 
 /**
  * The control API tests use to inspect the server and script faults. It sits
@@ -25,18 +29,25 @@ export function registerControlRoutes(
   app: FastifyInstance,
   dependencies: ControlRouteDependencies,
 ): void {
-  const { repository, scenarios, counters } = dependencies;
+  const { repositories, scenarios, counters } = dependencies;
 
   app.get('/health', () => ({ status: 'ok' }));
 
-  app.get('/state', () => ({
-    users: repository.primary.size,
-    lastId: repository.lastId,
-    duplicateEmails: repository.duplicateEmails,
-    requests: counters.requests,
-    inFlight: counters.inFlight,
-    throttled: counters.throttled,
-  }));
+  // The top-level users fields predate other resources; scripts and the suite read them.
+  app.get('/state', () => {
+    const users = repositories.get('users')?.state() ?? noResource;
+    return {
+      users: users.records,
+      lastId: users.lastId,
+      duplicateEmails: users.duplicateEmails,
+      requests: counters.requests,
+      inFlight: counters.inFlight,
+      throttled: counters.throttled,
+      resources: Object.fromEntries(
+        [...repositories].map(([name, repository]) => [name, repository.state()]),
+      ),
+    };
+  });
 
   app.put<{ Params: IdParams }>('/scenarios/:id', (request, reply) => {
     const body = checkObjectBody(request.body);

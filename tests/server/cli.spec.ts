@@ -28,6 +28,11 @@ test.describe('command line', () => {
       '--seed',
       '--defect',
       'MOCK_DEFECT',
+      '--resource SPEC[,SPEC]   (env MOCK_RESOURCE)',
+      'default users,users/:userId/posts',
+      'an integer from 1 to 2592000000; default 86400000 (24 h)',
+      'a host name or IP; default 127.0.0.1',
+      '--token T   (env MOCK_TOKEN)',
     ]) {
       expect(result.stdout).toContain(text);
     }
@@ -64,6 +69,14 @@ test.describe('command line', () => {
     expect(result.stderr).toContain('"teleport"');
     expect(result.stderr).toContain('create-status-200');
     expect(result.stderr).toContain('always-down');
+  });
+
+  test('a child whose parent is not declared exits 2 naming the parent', async () => {
+    const result = await runServerCli(['--resource', 'products,users/:userId/posts']);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain(
+      'mock-server: invalid value "users/:userId/posts" for --resource: the parent "users" of "posts" must be declared as a resource of its own\n',
+    );
   });
 
   test('an unknown flag exits 2 and points at --help', async () => {
@@ -168,6 +181,46 @@ test.describe('option sources', () => {
     expect(
       parseCommandLine(['--idempotency', 'ignore'], { MOCK_IDEMPOTENCY: 'honour' }),
     ).toMatchObject({ kind: 'run', options: { idempotency: 'ignore' } });
+  });
+
+  test('by default the server serves users and users/:userId/posts', () => {
+    expect(parseCommandLine([], {})).toMatchObject({
+      kind: 'run',
+      options: {
+        resources: [
+          { name: 'users', parent: undefined, parentField: undefined },
+          { name: 'posts', parent: 'users', parentField: 'userId' },
+        ],
+      },
+    });
+  });
+
+  test('--resource replaces the default list and may be repeated; MOCK_RESOURCE sets it too', () => {
+    expect(
+      parseCommandLine(['--resource', 'users', '--resource', 'products'], {
+        MOCK_RESOURCE: 'orders',
+      }),
+    ).toMatchObject({
+      kind: 'run',
+      options: { resources: [{ name: 'users' }, { name: 'products' }] },
+    });
+    expect(parseCommandLine([], { MOCK_RESOURCE: 'orders, orders/:orderId/lines' })).toMatchObject({
+      kind: 'run',
+      options: {
+        resources: [
+          { name: 'orders' },
+          { name: 'lines', parent: 'orders', parentField: 'orderId' },
+        ],
+      },
+    });
+  });
+
+  test('a malformed resource names the bad item and the accepted forms', () => {
+    expect(parseCommandLine(['--resource', 'users,users/posts'], {})).toEqual({
+      kind: 'error',
+      message:
+        'invalid value "users/posts" for --resource: expected comma-separated NAME or PARENT/:parentIdField/NAME, each parent declared too',
+    });
   });
 
   test('--defect may be repeated', () => {

@@ -1,47 +1,42 @@
-import type { APIRequestContext } from '@playwright/test';
+import { buildApp } from '../../server/app';
+import type { ServerOptionsInput } from '../../server/options';
 import { createUser, serverState } from './api-helpers';
-import { expect, startServer, test, usersPath } from './server-fixture';
+import { InjectClient } from './inject-client';
+import { expect, test, usersPath } from './server-fixture';
 
 /** Statuses of `count` sequential GETs against a fresh server with these options. */
-async function statusSequence(
-  playwright: {
-    request: { newContext: (options: { baseURL: string }) => Promise<APIRequestContext> };
-  },
-  options: Parameters<typeof startServer>[0],
-  count: number,
-): Promise<number[]> {
-  const server = await startServer(options);
-  const request = await playwright.request.newContext({ baseURL: server.baseURL });
+async function statusSequence(options: ServerOptionsInput, count: number): Promise<number[]> {
+  const app = buildApp({ logLevel: 'silent', ...options });
+  const api = new InjectClient(app);
   try {
     const statuses: number[] = [];
     for (let index = 0; index < count; index += 1) {
-      statuses.push((await request.get(usersPath)).status());
+      statuses.push((await api.get(usersPath)).status());
     }
     return statuses;
   } finally {
-    await request.dispose();
-    await server.app.close();
+    await app.close();
   }
 }
 
 test.describe('seeded random 503s', () => {
-  test('the same seed gives the same sequence of failures', async ({ playwright }) => {
+  test('the same seed gives the same sequence of failures', async () => {
     const options = { seed: 1234, fault503Rate: 0.3 };
-    const first = await statusSequence(playwright, options, 100);
-    const second = await statusSequence(playwright, options, 100);
+    const first = await statusSequence(options, 100);
+    const second = await statusSequence(options, 100);
     expect(second).toEqual(first);
     expect(first).toContain(503);
     expect(first).toContain(200);
   });
 
-  test('a different seed gives a different sequence', async ({ playwright }) => {
-    const first = await statusSequence(playwright, { seed: 1, fault503Rate: 0.3 }, 100);
-    const second = await statusSequence(playwright, { seed: 2, fault503Rate: 0.3 }, 100);
+  test('a different seed gives a different sequence', async () => {
+    const first = await statusSequence({ seed: 1, fault503Rate: 0.3 }, 100);
+    const second = await statusSequence({ seed: 2, fault503Rate: 0.3 }, 100);
     expect(second).not.toEqual(first);
   });
 
-  test('about the configured share of requests fails', async ({ playwright }) => {
-    const statuses = await statusSequence(playwright, { seed: 99, fault503Rate: 0.25 }, 400);
+  test('about the configured share of requests fails', async () => {
+    const statuses = await statusSequence({ seed: 99, fault503Rate: 0.25 }, 400);
     const failures = statuses.filter((status) => status === 503).length;
     expect(failures).toBeGreaterThan(400 * 0.17);
     expect(failures).toBeLessThan(400 * 0.33);
@@ -52,51 +47,54 @@ test.describe('seeded random 503s', () => {
 test.describe('503 before processing', () => {
   test.use({ serverOptions: { fault503Rate: 1 } });
 
-  test('a failed POST answers 503 and creates nothing', async ({ request }) => {
-    const response = await request.post(usersPath, { data: { name: 'Ann' } });
+  test('a failed POST answers 503 and creates nothing', async ({ api }) => {
+    const response = await api.post(usersPath, { data: { name: 'Ann' } });
     expect(response.status()).toBe(503);
     expect(((await response.json()) as { error: string }).error).toContain('unavailable');
-    expect((await serverState(request)).users).toBe(0);
+    expect((await serverState(api)).users).toBe(0);
   });
 });
 
 test.describe('writes committed but answered 500', () => {
   test.use({ serverOptions: { faultCommit500Rate: 1 } });
 
-  test('a POST answered 500 has still created the user', async ({ request }) => {
-    const response = await request.post(usersPath, { data: { name: 'Ann' } });
+  test('a POST answered 500 has still created the user', async ({ api }) => {
+    const response = await api.post(usersPath, { data: { name: 'Ann' } });
     expect(response.status()).toBe(500);
-    expect(await serverState(request)).toMatchObject({ users: 1, lastId: '1' });
-    const read = await request.get(`${usersPath}/1`);
+    expect(await serverState(api)).toMatchObject({ users: 1, lastId: '1' });
+    const read = await api.get(`${usersPath}/1`);
     expect(read.status()).toBe(200);
     expect(await read.json()).toMatchObject({ id: '1', name: 'Ann' });
   });
 
-  test('a PATCH and a DELETE answered 500 have still been applied', async ({ request }) => {
-    await request.post(usersPath, { data: { name: 'Ann' } });
-    expect((await request.patch(`${usersPath}/1`, { data: { name: 'Bo' } })).status()).toBe(500);
-    expect(await (await request.get(`${usersPath}/1`)).json()).toMatchObject({ name: 'Bo' });
-    expect((await request.delete(`${usersPath}/1`)).status()).toBe(500);
-    expect((await request.get(`${usersPath}/1`)).status()).toBe(404);
+  test('a PATCH and a DELETE answered 500 have still been applied', async ({ api }) => {
+    await api.post(usersPath, { data: { name: 'Ann' } });
+    expect((await api.patch(`${usersPath}/1`, { data: { name: 'Bo' } })).status()).toBe(500);
+    expect(await (await api.get(`${usersPath}/1`)).json()).toMatchObject({ name: 'Bo' });
+    expect((await api.delete(`${usersPath}/1`)).status()).toBe(500);
+    expect((await api.get(`${usersPath}/1`)).status()).toBe(404);
   });
 
-  test('reads and failed writes are not affected', async ({ request }) => {
-    expect((await request.get(usersPath)).status()).toBe(200);
-    expect((await request.delete(`${usersPath}/9`)).status()).toBe(404);
+  test('reads and failed writes are not affected', async ({ api }) => {
+    expect((await api.get(usersPath)).status()).toBe(200);
+    expect((await api.delete(`${usersPath}/9`)).status()).toBe(404);
   });
 });
 
 test.describe('hanging requests', () => {
   test.use({ serverOptions: { hangRate: 1, hangMs: 5000 } });
 
-  test('a request hangs past the client timeout and is never processed', async ({ request }) => {
+  test('a request hangs past the client timeout and is never processed', async ({
+    api,
+    request,
+  }) => {
     // The client gives up after 500 ms, long before the 5 s hang ends.
     await expect(request.post(usersPath, { data: { name: 'Ann' }, timeout: 500 })).rejects.toThrow(
       /timeout/i,
     );
     // Once the server has let go of the request, it must not have created the user.
-    await expect.poll(async () => (await serverState(request)).inFlight, { timeout: 8000 }).toBe(0);
-    expect((await serverState(request)).users).toBe(0);
+    await expect.poll(async () => (await serverState(api)).inFlight, { timeout: 8000 }).toBe(0);
+    expect((await serverState(api)).users).toBe(0);
   });
 });
 
@@ -141,33 +139,33 @@ test.describe('rate limit', () => {
   test.use({ serverOptions: { rateLimitRps: 5 } });
 
   test('a burst over the limit gets 429 with Retry-After, then requests pass again', async ({
-    request,
+    api,
   }) => {
     // 30 at once against a bucket of 5 refilled at 5 per second: at least 5 are refused unless
     // the burst is spread over more than 4 seconds, which not even a busy machine does.
-    const responses = await Promise.all(Array.from({ length: 30 }, () => request.get(usersPath)));
+    const responses = await Promise.all(Array.from({ length: 30 }, () => api.get(usersPath)));
     const limited = responses.filter((response) => response.status() === 429);
     expect(limited.length).toBeGreaterThanOrEqual(5);
-    expect((await serverState(request)).throttled).toBe(limited.length);
+    expect((await serverState(api)).throttled).toBe(limited.length);
     expect(responses.filter((response) => response.status() === 200).length).toBeGreaterThan(0);
     const first = limited[0];
     expect(first?.headers()['retry-after']).toMatch(/^[1-9]\d*$/);
     expect(((await first?.json()) as { error: string }).error).toContain('rate limit');
 
-    await expect.poll(async () => (await request.get(usersPath)).status()).toBe(200);
+    await expect.poll(async () => (await api.get(usersPath)).status()).toBe(200);
   });
 
-  test('the control API is not rate limited', async ({ request }) => {
+  test('the control API is not rate limited', async ({ api }) => {
     const responses = await Promise.all(
-      Array.from({ length: 20 }, () => request.get('/__control/health')),
+      Array.from({ length: 20 }, () => api.get('/__control/health')),
     );
     expect(responses.every((response) => response.status() === 200)).toBe(true);
   });
 
-  test('requests spaced by the limit all pass', async ({ request }) => {
-    await createUser(request, { name: 'Ann' });
+  test('requests spaced by the limit all pass', async ({ api }) => {
+    await createUser(api, { name: 'Ann' });
     for (let index = 0; index < 3; index += 1) {
-      expect((await request.get(usersPath)).status()).toBe(200);
+      expect((await api.get(usersPath)).status()).toBe(200);
     }
   });
 });

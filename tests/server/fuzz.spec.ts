@@ -1,7 +1,7 @@
 import { request as httpRequest } from 'node:http';
 import { connect } from 'node:net';
 import { idsOf, serverState, type ApiUser } from './api-helpers';
-import { expect, test, usersPath } from './server-fixture';
+import { expect, postsPath, test, userPostsPath, usersPath } from './server-fixture';
 
 /** A small seeded PRNG, so a failing fuzz run can be replayed with the same seed. */
 function seededRandom(seed: number): () => number {
@@ -122,6 +122,9 @@ function randomPath(random: () => number): string {
     '/',
     '/__control/state',
     '//api//v1//users',
+    postsPath,
+    userPostsPath('1'),
+    userPostsPath('2'),
   ]);
   const query = random() < 0.6 ? `?${randomQuery(random)}` : '';
   return `${base}${pick(random, tails)}${query}`;
@@ -280,6 +283,19 @@ test.describe('fuzzing', () => {
         expect(await read.json()).toEqual(user);
         expect(typeof user.createdAt).toBe('string');
         expect(Object.getPrototypeOf(user)).toBe(Object.prototype);
+      }
+      const posts = (await (await request.get(postsPath)).json()) as ApiUser[];
+      expect(posts).toHaveLength(state.resources['posts']?.records ?? -1);
+      for (const post of posts) {
+        const userId = post['userId'];
+        // Posts created at the top level may carry any userId; only a user's id can resolve.
+        if (typeof userId !== 'string' || !/^\d+$/.test(userId)) continue;
+        // A post is under its user exactly when that user exists.
+        const underUser = await request.get(`${userPostsPath(userId)}/${post.id}`);
+        const userExists = users.some((user) => user.id === userId);
+        expect(underUser.status(), `post ${post.id} of user ${userId}`).toBe(
+          userExists ? 200 : 404,
+        );
       }
       expect(({} as Record<string, unknown>)['polluted']).toBeUndefined();
       const created = await request.post(usersPath, { data: { name: 'after fuzz' } });
