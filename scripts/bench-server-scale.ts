@@ -15,14 +15,14 @@
  * server started on its own, as `npm run mock-server` runs it, filled with
  * 100,000 real POSTs over HTTP; its RSS is read from /proc.
  */
-import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { Agent, request } from 'node:http';
-import path from 'node:path';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import type { FastifyInstance } from 'fastify';
+import { percentile } from '../lib/reporting/api-health';
 import { buildApp } from '../server/app';
+import { startNode } from './support/child-process';
 
 // --expose-gc at run time, so the heap figure follows a full collection
 // without asking the caller for node flags.
@@ -35,7 +35,6 @@ const pageLimit = 20;
 const rounds = 2_000;
 const rssBudgetMb = 200;
 const flatRatioLimit = 1.5;
-const repoRoot = path.resolve(__dirname, '..');
 
 const megabytes = (bytes: number): number => Math.round((bytes / 1024 / 1024) * 10) / 10;
 
@@ -81,11 +80,6 @@ async function timePage(baseUrl: string, page: number): Promise<number> {
   return elapsed;
 }
 
-function percentile(values: readonly number[], share: number): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * share))] ?? 0;
-}
-
 async function measurePageCost(): Promise<number> {
   const small = await startInProcess();
   const large = await startInProcess();
@@ -114,8 +108,10 @@ async function measurePageCost(): Promise<number> {
   await small.app.close();
   await large.app.close();
 
-  const smallMedian = percentile(smallTimes, 0.5);
-  const largeMedian = percentile(largeTimes, 0.5);
+  smallTimes.sort((a, b) => a - b);
+  largeTimes.sort((a, b) => a - b);
+  const smallMedian = percentile(smallTimes, 50);
+  const largeMedian = percentile(largeTimes, 50);
   console.log(
     `\nUnfiltered page cost (page=N&limit=${pageLimit}, ${rounds} requests per size, interleaved)`,
   );
@@ -123,12 +119,12 @@ async function measurePageCost(): Promise<number> {
     {
       users: smallSize,
       'median ms': smallMedian.toFixed(3),
-      'p90 ms': percentile(smallTimes, 0.9).toFixed(3),
+      'p90 ms': percentile(smallTimes, 90).toFixed(3),
     },
     {
       users: largeSize,
       'median ms': largeMedian.toFixed(3),
-      'p90 ms': percentile(largeTimes, 0.9).toFixed(3),
+      'p90 ms': percentile(largeTimes, 90).toFixed(3),
     },
   ]);
   const ratio = largeMedian / smallMedian;
@@ -147,20 +143,11 @@ function residentBytes(pid: number): number {
 }
 
 async function measureServerRss(): Promise<number> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts', '--port', '0'], {
-    cwd: repoRoot,
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
+  const server = startNode(['--import', 'tsx', 'server/main.ts', '--port', '0']);
+  const { child } = server;
   try {
-    const port = await new Promise<number>((resolve, reject) => {
-      child.stdout.on('data', (chunk: Buffer) => {
-        const match = /listening on http:\/\/127\.0\.0\.1:(\d+)/.exec(chunk.toString());
-        if (match?.[1] !== undefined) resolve(Number(match[1]));
-      });
-      child.once('exit', (code) => {
-        reject(new Error(`server exited with ${String(code)}`));
-      });
-    });
+    const [, listening] = await server.waitForStdout(/listening on http:\/\/127\.0\.0\.1:(\d+)/);
+    const port = Number(listening);
     const pid = child.pid;
     if (pid === undefined) throw new Error('server has no pid');
     const idle = residentBytes(pid);

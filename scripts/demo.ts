@@ -1,101 +1,54 @@
-import dotenv from 'dotenv';
+import { type DemoOptions, parseCommandLine } from './demo/cli-options';
+import {
+  asSetupError,
+  embeddedTarget,
+  environmentTarget,
+  EXIT,
+  requireWrites,
+  runCommand,
+  type Target,
+} from './support/cli';
+import { type EmbeddedServer, startEmbeddedServer } from './support/embedded-server';
 
-import { loadEnvironment } from '../lib/config/environment';
-import { useColour } from '../lib/logging/logger';
-import { parseCommandLine } from './demo/cli-options';
-import { type EmbeddedServer, startEmbeddedServer } from './demo/embedded-server';
-import { Interruption } from './demo/interruption';
-import { asSetupError, SetupError, type Target } from './demo/setup-error';
-import { oneLine } from './demo/step-runner';
-
-const EXIT = { ok: 0, failed: 1, setup: 2 } as const;
-
-/** `npm run demo`: the users CRUD scenario as a command; resolves to the exit code. */
-async function main(argv: readonly string[]): Promise<number> {
-  // The shell wins over .env: dotenv never overrides a variable that is already set.
-  dotenv.config({ quiet: true });
-  const command = parseCommandLine(argv);
-  if (command.kind === 'help') {
-    process.stdout.write(`${command.text}\n`);
-    return EXIT.ok;
-  }
-  if (command.kind === 'error') {
-    fail(`${command.message} (see --help)`);
-    return EXIT.setup;
-  }
-  const options = command.options;
+/** `npm run demo`: the users CRUD scenario as a command. */
+async function demo(options: DemoOptions, fail: (message: string) => void): Promise<number> {
   const started = performance.now();
-  const interruption = new Interruption(fail);
+  // Ctrl-C (or SIGTERM) asks the run to stop and clean up; a second one exits at once. Both exit
+  // with 130, as shells expect of an interrupted command.
+  const stop = new AbortController();
+  const interruption = { signal: stop.signal, lastWords: 'interrupted again: exiting at once' };
+  const onSignal = () => {
+    if (stop.signal.aborted) {
+      fail(interruption.lastWords);
+      process.exit(EXIT.interrupted);
+    }
+    stop.abort();
+  };
+  process.on('SIGINT', onSignal).on('SIGTERM', onSignal);
   let server: EmbeddedServer | undefined;
   let target: Target | undefined;
   try {
-    let starting: Promise<EmbeddedServer> | undefined;
-    if (options.environment === undefined) {
-      // No port: the server binds one the OS picks, so nothing can take it first.
-      starting = startEmbeddedServer({ readLagMs: options.readLagMs });
-      starting.catch(() => undefined);
-    } else {
-      const environment = loadEnvironment(options.environment);
-      const prefix = options.environment.toUpperCase();
-      if (!environment.allowWrites) {
-        throw new SetupError(
-          `${environment.name} is read-only and the demo creates and deletes users: set ${prefix}_ALLOW_WRITES=true to allow it`,
-        );
-      }
-      target = { environment, variablePrefix: prefix };
+    // No port: the server binds one the OS picks, so nothing can take it first.
+    const { environment, readLagMs } = options;
+    const starting = environment === undefined ? startEmbeddedServer({ readLagMs }) : undefined;
+    starting?.catch(() => undefined);
+    if (environment !== undefined) {
+      target = environmentTarget(environment);
+      requireWrites(target, 'the demo creates and deletes users');
     }
     // Playwright and faker take seconds to load: the embedded server boots meanwhile.
     const { runDemo } = await import('./demo/run.js');
-    if (starting !== undefined) {
-      server = await starting;
-      target = {
-        environment: loadEnvironment('local', process.env, { baseUrl: server.baseUrl }),
-        variablePrefix: undefined,
-      };
-    }
+    server = await starting;
+    if (server !== undefined) target = embeddedTarget(server.baseUrl);
     if (target === undefined) throw new Error('no target: neither --env nor the embedded server');
-    if (interruption.signal.aborted) return Interruption.EXIT_CODE;
-
-    const result = await runDemo({
-      target,
-      demo: options,
-      interruption,
-      where: server === undefined ? target.environment.name : 'embedded server',
-      started,
-    });
-    if (result.setupProblem !== undefined) {
-      fail(result.setupProblem.message);
-      return EXIT.setup;
-    }
-    if (result.outcome === 'interrupted') return Interruption.EXIT_CODE;
-    return result.outcome === 'passed' ? EXIT.ok : EXIT.failed;
+    if (stop.signal.aborted) return EXIT.interrupted;
+    return await runDemo(target, options, interruption, started);
   } catch (error) {
-    const setup = asSetupError(error, target);
-    if (setup !== undefined) {
-      fail(setup.message);
-      return EXIT.setup;
-    }
-    fail(`unexpected error: ${oneLine(error)}`);
-    return EXIT.failed;
+    throw asSetupError(error, target) ?? error;
   } finally {
     await server?.stop();
-    interruption.dispose();
+    process.off('SIGINT', onSignal).off('SIGTERM', onSignal);
   }
 }
 
-/** The one line a run that could not start (or was cut short) ends with, on stderr. */
-function fail(message: string): void {
-  const text = `demo: ${message}`;
-  process.stderr.write(`${useColour(process.stderr) ? `\u001b[31m${text}\u001b[0m` : text}\n`);
-}
-
-main(process.argv.slice(2)).then(
-  (code) => {
-    // Polls abandoned after Ctrl-C may still hold timers; the exit code is final now.
-    process.exit(code);
-  },
-  (error: unknown) => {
-    fail(`unexpected error: ${oneLine(error)}`);
-    process.exit(EXIT.failed);
-  },
-);
+runCommand('demo', parseCommandLine, demo);

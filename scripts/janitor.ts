@@ -1,60 +1,47 @@
 import { request } from '@playwright/test';
-import dotenv from 'dotenv';
 
-import { type EnvironmentName, isConfigured, loadEnvironment } from '../lib/config/environment';
+import { isConfigured } from '../lib/config/environment';
 import { ApiStatusError } from '../lib/http/api-errors';
 import { createLogger, logLevelFromEnv } from '../lib/logging/logger';
 import { createUsersApi, requestContextOptions } from '../lib/users/create-users-api';
 import { RUN_MARKER_PREFIX } from '../lib/resources/run-marker';
 import type { User } from '../lib/users/user-schema';
 import type { UsersApi } from '../lib/users/users-api';
-import { asSetupError, type Target } from './demo/setup-error';
-import { oneLine } from './demo/step-runner';
 import { type JanitorOptions, parseCommandLine } from './janitor/cli-options';
 import { classify, findCandidates, formatAge, type Verdict } from './janitor/leftovers';
-
-const EXIT = { ok: 0, failed: 1, setup: 2 } as const;
+import {
+  asSetupError,
+  embeddedTarget,
+  environmentTarget,
+  EXIT,
+  oneLine,
+  requireWrites,
+  runCommand,
+  SetupError,
+} from './support/cli';
 
 /** Where `npm run mock-server` and `npx playwright test` serve the embedded server. */
 const EMBEDDED_SERVER_URL = 'http://127.0.0.1:4010/api/v1';
 
 /** `npm run janitor`: deletes the marked users of old, crashed runs; resolves to the exit code. */
-async function main(argv: readonly string[]): Promise<number> {
-  // The shell wins over .env: dotenv never overrides a variable that is already set.
-  dotenv.config({ quiet: true });
-  const command = parseCommandLine(argv);
-  if (command.kind === 'help') {
-    process.stdout.write(`${command.text}\n`);
-    return EXIT.ok;
-  }
-  if (command.kind === 'error') {
-    fail(`${command.message} (see --help)`);
-    return EXIT.setup;
-  }
-  const { options } = command;
-
-  let target: Target;
+async function janitor(options: JanitorOptions, fail: (message: string) => void): Promise<number> {
   let level;
   try {
     level = logLevelFromEnv();
-    target = targetOf(options.environment);
   } catch (error) {
-    fail(oneLine(error));
-    return EXIT.setup;
+    throw new SetupError(oneLine(error));
   }
+  // `local` without LOCAL_BASE_URL is the embedded server at its usual address.
+  const target =
+    options.environment === 'local' && !isConfigured('local')
+      ? embeddedTarget(EMBEDDED_SERVER_URL)
+      : environmentTarget(options.environment);
   const { environment } = target;
-  if (!environment.allowWrites && !options.dryRun) {
-    const variable = `${options.environment.toUpperCase()}_ALLOW_WRITES`;
-    fail(
-      `${environment.name} is read-only and the janitor deletes users: set ${variable}=true to allow it, or add --dry-run to only list them`,
-    );
-    return EXIT.setup;
-  }
+  if (!options.dryRun)
+    requireWrites(target, 'the janitor deletes users', ', or add --dry-run to only list them');
 
-  const logger = createLogger({
-    level,
-    secrets: environment.token === undefined ? [] : [environment.token],
-  });
+  const secrets = environment.token === undefined ? [] : [environment.token];
+  const logger = createLogger({ level, secrets });
   const context = await request.newContext(requestContextOptions(environment));
   try {
     const users = createUsersApi(context, environment, { logger });
@@ -70,17 +57,6 @@ async function main(argv: readonly string[]): Promise<number> {
   } finally {
     await context.dispose();
   }
-}
-
-/** The environment to clean; `local` falls back to the embedded server's usual address. */
-function targetOf(name: EnvironmentName): Target {
-  if (name === 'local' && !isConfigured('local')) {
-    return {
-      environment: loadEnvironment('local', process.env, { baseUrl: EMBEDDED_SERVER_URL }),
-      variablePrefix: undefined,
-    };
-  }
-  return { environment: loadEnvironment(name), variablePrefix: name.toUpperCase() };
 }
 
 /** Deletes (or, on a dry run, lists) the leftovers among the candidates and prints one line each. */
@@ -146,17 +122,4 @@ function say(text: string): void {
   process.stdout.write(`${text}\n`);
 }
 
-/** The one line a run that could not start ends with, on stderr. */
-function fail(message: string): void {
-  process.stderr.write(`janitor: ${message}\n`);
-}
-
-main(process.argv.slice(2)).then(
-  (code) => {
-    process.exit(code);
-  },
-  (error: unknown) => {
-    fail(`unexpected error: ${oneLine(error)}`);
-    process.exit(EXIT.failed);
-  },
-);
+runCommand('janitor', parseCommandLine, janitor);

@@ -2,6 +2,8 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 
+import { runNode } from './support/child-process';
+
 /** The Allure 3 configuration every report build uses. */
 export const ALLURE_CONFIG = path.resolve(__dirname, '../lib/reporting/allurerc.mjs');
 // The package exports no subpaths, so its CLI is found by location.
@@ -12,7 +14,10 @@ const ALLURE_CLI = path.resolve(__dirname, '../node_modules/allure/cli.js');
  * `allure` npm package, no Java), keeping history in `<root>/reports/allure-history.jsonl`.
  * Returns the report folder.
  */
-export function buildAllureReport(root = '.', resultsDirs: string[] = ['allure-results']): string {
+export async function buildAllureReport(
+  root = '.',
+  resultsDirs: string[] = ['allure-results'],
+): Promise<string> {
   const cwd = path.resolve(root);
   const missing = resultsDirs.filter((dir) => !fs.existsSync(path.resolve(cwd, dir)));
   if (missing.length > 0)
@@ -20,19 +25,12 @@ export function buildAllureReport(root = '.', resultsDirs: string[] = ['allure-r
       `No Allure results in ${missing.join(', ')} (under ${cwd}): run the tests first (npx playwright test).`,
     );
   fs.mkdirSync(path.join(cwd, 'reports'), { recursive: true });
-  const run = spawnSync(
-    process.execPath,
-    [ALLURE_CLI, 'generate', '--config', ALLURE_CONFIG, ...resultsDirs],
-    {
-      cwd,
-      encoding: 'utf8',
-      env: { ...process.env, NO_COLOR: '1' },
-    },
-  );
-  if (run.status !== 0)
-    throw new Error(
-      `allure generate failed (exit ${run.status ?? run.signal}):\n${run.stdout}\n${run.stderr}`,
-    );
+  const run = await runNode([ALLURE_CLI, 'generate', '--config', ALLURE_CONFIG, ...resultsDirs], {
+    cwd,
+    env: { ...process.env, NO_COLOR: '1' },
+  });
+  if (run.exitCode !== 0)
+    throw new Error(`allure generate failed (exit ${String(run.exitCode)}):\n${run.output}`);
   return path.join(cwd, 'allure-report');
 }
 
@@ -45,11 +43,15 @@ function serve(root: string): void {
 
 if (require.main === module) {
   const [command = 'build', root = '.'] = process.argv.slice(2);
-  try {
-    if (command === 'open') serve(root);
-    else console.log(`Allure report: ${buildAllureReport(root)}`);
-  } catch (error) {
-    console.error(error instanceof Error ? error.message : error);
-    process.exitCode = 1;
-  }
+  if (command === 'open') serve(root);
+  else
+    buildAllureReport(root).then(
+      (report) => {
+        console.log(`Allure report: ${report}`);
+      },
+      (error: unknown) => {
+        console.error(error instanceof Error ? error.message : error);
+        process.exitCode = 1;
+      },
+    );
 }

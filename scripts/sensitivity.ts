@@ -5,13 +5,13 @@
  *
  *   npm run test:sensitivity [-- --defect sort-reversed --concurrency 2]
  */
-import { spawn } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 
 import { defectNames } from '../server/defects';
-import { freePort } from './demo/embedded-server';
+import { runPlaywright } from './support/child-process';
+import { freePort } from './support/embedded-server';
 
 /** Every deliberate defect of the embedded server, less the one no portable suite can notice: the suite runs without a token. */
 const DEFECTS = defectNames.filter((name) => name !== 'auth-ignored');
@@ -53,56 +53,40 @@ function collect(
   for (const child of suite.suites ?? []) collect(child, here, into);
 }
 
-function runSuite(defect: string, port: number): Promise<RunResult> {
+async function runSuite(defect: string, port: number): Promise<RunResult> {
   const report = path.join(OUT, `${defect}.json`);
-  const started = Date.now();
-  return new Promise((resolve, reject) => {
-    const child = spawn(
-      process.execPath,
-      [
-        require.resolve('@playwright/test/cli'),
-        'test',
-        '--project=local',
-        '--reporter=json',
-        '--retries=0',
-        // One defect is proven caught by its first failures; running on would only cost time.
-        ...(defect === 'none' ? [] : [`--max-failures=${MAX_FAILURES}`]),
-      ],
-      {
-        cwd: ROOT,
-        stdio: ['ignore', 'ignore', 'pipe'],
-        env: {
-          ...process.env,
-          MOCK_DEFECT: defect === 'none' ? '' : defect,
-          LOCAL_PORT: String(port),
-          PLAYWRIGHT_JSON_OUTPUT_FILE: report,
-          // Each run keeps its own artifacts, so parallel runs never share a folder.
-          PW_OUTPUT_DIR: path.join(OUT, defect),
-          LOG_LEVEL: 'silent',
-          // A defect such as deletes that never show would otherwise wait out every poll's full window.
-          ...(defect === 'none' ? {} : { LOCAL_POLL_TIMEOUT_MS: '2500' }),
-        },
-      },
+  const run = await runPlaywright(
+    [
+      'test',
+      '--project=local',
+      '--reporter=json',
+      '--retries=0',
+      // One defect is proven caught by its first failures; running on would only cost time.
+      ...(defect === 'none' ? [] : [`--max-failures=${MAX_FAILURES}`]),
+    ],
+    {
+      ...process.env,
+      MOCK_DEFECT: defect === 'none' ? '' : defect,
+      LOCAL_PORT: String(port),
+      PLAYWRIGHT_JSON_OUTPUT_FILE: report,
+      // Each run keeps its own artifacts, so parallel runs never share a folder.
+      PW_OUTPUT_DIR: path.join(OUT, defect),
+      LOG_LEVEL: 'silent',
+      // A defect such as deletes that never show would otherwise wait out every poll's full window.
+      ...(defect === 'none' ? {} : { LOCAL_POLL_TIMEOUT_MS: '2500' }),
+    },
+  );
+  const tally = { passed: 0, failed: [] as string[] };
+  try {
+    const json = JSON.parse(readFileSync(report, 'utf8')) as { suites: JsonSuite[] };
+    for (const suite of json.suites) collect(suite, [], tally);
+  } catch (error) {
+    throw new Error(
+      `the run with defect "${defect}" left no JSON report (${String(error)}):\n${run.stderr.slice(-2000)}`,
+      { cause: error },
     );
-    let stderr = '';
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.on('error', reject);
-    child.on('close', (exitCode) => {
-      const tally = { passed: 0, failed: [] as string[] };
-      try {
-        const json = JSON.parse(readFileSync(report, 'utf8')) as { suites: JsonSuite[] };
-        for (const suite of json.suites) collect(suite, [], tally);
-      } catch (error) {
-        reject(
-          new Error(
-            `the run with defect "${defect}" left no JSON report (${String(error)}):\n${stderr.slice(-2000)}`,
-          ),
-        );
-        return;
-      }
-      resolve({ defect, ...tally, seconds: (Date.now() - started) / 1000, exitCode });
-    });
-  });
+  }
+  return { defect, ...tally, seconds: run.durationMs / 1000, exitCode: run.exitCode };
 }
 
 async function main(): Promise<void> {

@@ -1,50 +1,10 @@
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 
 import { buildAllureReport } from './report';
+import { type ChildRun, childEnv, runPlaywright } from './support/child-process';
 
 const REPO = path.resolve(__dirname, '..');
-const PLAYWRIGHT_CLI = path.join(REPO, 'node_modules/@playwright/test/cli.js');
-
-export interface ProcessRun {
-  exitCode: number;
-  output: string;
-  durationMs: number;
-}
-
-/**
- * Variables a child run must not inherit: the parent worker's own, environment settings and real
- * credentials from the shell, the embedded server's settings, CI job files.
- */
-const INHERITED_BUT_NOT_WANTED =
-  /^(TEST_|PW_|PLAYWRIGHT_|GITHUB_STEP_SUMMARY$|FORCE_COLOR$)|_(BASE_URL|API_TOKEN)$|^(MOCK|LOCAL|STAGING|QA|PRODUCTION)_/;
-
-/** The parent's environment minus anything that would tie a child Playwright run to it. */
-export function childEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = {};
-  for (const [name, value] of Object.entries(process.env))
-    if (!INHERITED_BUT_NOT_WANTED.test(name)) env[name] = value;
-  return { ...env, NO_COLOR: '1', ...extra };
-}
-
-/** Runs `playwright <args>` from the repository root and collects its output. */
-export function runPlaywright(
-  args: string[],
-  env: NodeJS.ProcessEnv = childEnv(),
-): Promise<ProcessRun> {
-  const started = Date.now();
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [PLAYWRIGHT_CLI, ...args], { cwd: REPO, env });
-    let output = '';
-    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => {
-      resolve({ exitCode: code ?? 1, output, durationMs: Date.now() - started });
-    });
-  });
-}
 
 export interface LocalShardsOptions {
   /** Folder for everything the demo writes; each shard's outputs go to `<root>/shard-N`. */
@@ -59,7 +19,7 @@ export interface LocalShardsOptions {
 }
 
 export interface LocalShardsResult {
-  shardRuns: ProcessRun[];
+  shardRuns: ChildRun[];
   blobDir: string;
   htmlReport: string;
   allureReport: string;
@@ -76,7 +36,7 @@ export async function runShardsLocally(options: LocalShardsOptions): Promise<Loc
   const allureDir = path.join(root, 'all-allure-results');
   fs.rmSync(root, { recursive: true, force: true });
   fs.mkdirSync(blobDir, { recursive: true });
-  const shardRuns: ProcessRun[] = [];
+  const shardRuns: ChildRun[] = [];
   for (let shard = 1; shard <= options.shards; shard++) {
     const run = await runPlaywright(
       ['test', ...(options.args ?? []), '--shard', `${shard}/${options.shards}`],
@@ -104,7 +64,7 @@ export async function runShardsLocally(options: LocalShardsOptions): Promise<Loc
   );
   if (merge.exitCode !== 0) throw new Error(`merge-reports failed:\n${merge.output}`);
   const shardResults = fs.readdirSync(allureDir).map((dir) => path.join('all-allure-results', dir));
-  const allureReport = buildAllureReport(root, shardResults);
+  const allureReport = await buildAllureReport(root, shardResults);
   return { shardRuns, blobDir, htmlReport, allureReport };
 }
 
@@ -120,7 +80,7 @@ if (require.main === module) {
     .then(({ shardRuns, htmlReport, allureReport }) => {
       shardRuns.forEach((run, i) => {
         console.log(
-          `shard ${i + 1}/2: exit ${run.exitCode} in ${Math.round(run.durationMs / 1000)} s`,
+          `shard ${i + 1}/2: exit ${String(run.exitCode)} in ${Math.round(run.durationMs / 1000)} s`,
         );
       });
       console.log(`merged HTML report: ${htmlReport}\nmerged Allure report: ${allureReport}`);

@@ -9,7 +9,7 @@ import { createPacer, type Pacer } from '../../lib/http/pacer';
 import { createLogger, type Logger } from '../../lib/logging/logger';
 import { requestDocument, responseDocument, stepTitle } from '../../lib/reporting/api-steps';
 import type { UsersApi } from '../../lib/users/users-api';
-import { type EmbeddedServer, startEmbeddedServer } from '../demo/embedded-server';
+import { type EmbeddedServer, startEmbeddedServer } from '../support/embedded-server';
 
 /**
  * The `local` environment at its built-in tuning (LOCAL_DEFAULTS) plus `tuning` (e.g.

@@ -4,7 +4,7 @@ import { type EnvironmentConfig, REMOTE_DEFAULTS } from '../../lib/config/enviro
 import type { ApiObserver, CallRecord, RetryRecord } from '../../lib/http/api-observer';
 import { startPacingCoordinator } from '../../lib/http/pacing-coordinator';
 import { environmentPacer } from '../../lib/users/create-users-api';
-import type { EmbeddedServer } from '../demo/embedded-server';
+import type { EmbeddedServer } from '../support/embedded-server';
 import { type Benchmark, type Figure, type Goal, meets } from './benchmark';
 import { openUsers, remoteEnvironment, startServer, timed } from './harness';
 import { formatMs, type Spread, spreadOf } from './stats';

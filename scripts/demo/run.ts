@@ -1,171 +1,261 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
+
 import { request } from '@playwright/test';
 
-import { createUsersApi, requestContextOptions } from '../../lib/users/create-users-api';
-import type { CallRecord } from '../../lib/http/api-observer';
+import type { ApiObserver, CallRecord } from '../../lib/http/api-observer';
 import { createLogger, type Logger, useColour } from '../../lib/logging/logger';
-import { newRunId, UserFactory } from '../../lib/users/user-factory';
+import {
+  formatApiHealthTable,
+  type ObservedCall,
+  summarizeApiHealth,
+} from '../../lib/reporting/api-health';
+import { CleanupRegistry } from '../../lib/resources/cleanup-registry';
+import { newRunId } from '../../lib/resources/run-marker';
+import { createUsersApi, requestContextOptions } from '../../lib/users/create-users-api';
+import { UserFactory } from '../../lib/users/user-factory';
+import type { User } from '../../lib/users/user-schema';
 import type { UsersApi } from '../../lib/users/users-api';
-import { CallRecorder } from './call-recorder';
+import { asSetupError, EXIT, oneLine, type SetupError, type Target } from '../support/cli';
 import type { DemoOptions } from './cli-options';
-import type { Interruption } from './interruption';
-import { runScenario } from './scenario';
-import { asSetupError, type SetupError, type Target } from './setup-error';
-import { Interrupted, StepFailed, StepRunner } from './step-runner';
-import { type Outcome, renderSummary } from './summary';
 
-export interface RunResult {
-  outcome: Outcome;
-  /** Set when a step failed for a set-up reason (a token rejected half-way, say): exit code 2. */
-  setupProblem: SetupError | undefined;
+/** Ctrl-C as the run sees it: a signal to stop, and the line a second Ctrl-C leaves with. */
+export type Interruption = { readonly signal: AbortSignal; lastWords: string };
+
+/** Ctrl-C arrived: the scenario stops here and only the clean-up runs. */
+class Interrupted extends Error {}
+
+/** A step of the scenario failed; its line has been logged already, `cause` says why. */
+class StepFailed extends Error {}
+
+type Detail<T> = (value: T, calls: readonly CallRecord[]) => string;
+
+/**
+ * Runs the steps one at a time, one line each (verb, subject, last status, ms, detail), and sees
+ * every call: all of them for the health summary, and each step's own, matched by async context so
+ * that a poll abandoned after Ctrl-C never counts for a later step.
+ */
+class Steps implements ApiObserver {
+  readonly observed: ObservedCall[] = [];
+  passed = 0;
+  failed = 0;
+  private readonly current = new AsyncLocalStorage<{ name: string; calls: CallRecord[] }>();
+
+  constructor(
+    private readonly logger: Logger,
+    /** Replaced for the clean-up, which is what Ctrl-C asked for. */
+    public signal: AbortSignal,
+  ) {}
+
+  onCall(call: CallRecord): void {
+    const step = this.current.getStore();
+    step?.calls.push(call);
+    this.observed.push({ test: step?.name ?? '', call });
+  }
+
+  /** A write is let finish after Ctrl-C, so that the clean-up knows every user the server made. */
+  run<T>(verb: string, subject: string, action: () => Promise<T>, detail?: Detail<T>): Promise<T> {
+    return this.step({ verb, subject }, action, detail);
+  }
+
+  /** A wait is abandoned as soon as Ctrl-C comes; its line says how many reads it took. */
+  wait(
+    verb: string,
+    subject: string,
+    what: string,
+    action: () => Promise<unknown>,
+  ): Promise<unknown> {
+    return this.step({ verb, subject, wait: true }, action, (_, calls) =>
+      calls.length === 1 ? `${what} on the first read` : `${what} after ${calls.length} reads`,
+    );
+  }
+
+  /** A `check` is not counted, and its failure is thrown as it is, for the caller's one line. */
+  async step<T>(
+    step: { verb: string; subject: string; wait?: boolean; check?: boolean },
+    action: () => Promise<T>,
+    detail: Detail<T> = () => '',
+  ): Promise<T> {
+    if (this.signal.aborted) throw new Interrupted();
+    const calls: CallRecord[] = [];
+    const started = performance.now();
+    const line = (text: string) =>
+      `${step.verb.padEnd(7)} ${step.subject.padEnd(10)} ${calls.at(-1)?.status ?? '---'} ${String(Math.round(performance.now() - started)).padStart(5)} ms  ${text}`.trimEnd();
+    let value: T;
+    try {
+      const work = this.current.run({ name: `${step.verb} ${step.subject}`, calls }, action);
+      value = step.wait === true ? await untilAborted(work, this.signal) : await work;
+    } catch (error) {
+      if (error instanceof Interrupted || step.check === true) throw error;
+      this.failed += 1;
+      this.logger.error(line(`failed: ${oneLine(error)}`));
+      throw new StepFailed(`${step.verb} ${step.subject} failed`, { cause: error });
+    }
+    if (step.check !== true) this.passed += 1;
+    const retries = calls.reduce((sum, call) => sum + call.retries.length, 0);
+    const noted = retries === 0 ? '' : ` (${retries} ${retries === 1 ? 'retry' : 'retries'})`;
+    this.logger.info(line(`${detail(value, calls)}${noted}`.trim()));
+    return value;
+  }
 }
 
 /**
- * Runs the scenario on one target with the same UsersApi, retry policy and factory as the tests,
- * cleans up whatever is left of it, and prints the summary.
+ * Runs the scenario with the tests' UsersApi, retry policy and factory, cleans up what is left of it,
+ * prints the summary and resolves to the exit code; `started` is when the command started.
  */
-export async function runDemo(options: {
-  target: Target;
-  demo: DemoOptions;
-  interruption: Interruption;
-  /** `embedded server` or the environment's name, for the lines. */
-  where: string;
-  /** When the command started, for the total time. */
-  started: number;
-}): Promise<RunResult> {
-  const { target, demo, interruption, where } = options;
+export async function runDemo(
+  target: Target,
+  demo: DemoOptions,
+  interruption: Interruption,
+  started: number,
+): Promise<number> {
   const { environment } = target;
+  const where = target.variablePrefix === undefined ? 'embedded server' : environment.name;
+  const [out, level] = [process.stdout, demo.logLevel];
+  const colour = useColour(out);
   const secrets = environment.token === undefined ? [] : [environment.token];
-  const colour = useColour(process.stdout);
-  const logger = createLogger({
-    level: demo.logLevel,
-    secrets,
-    colour,
-    destination: process.stdout,
-  });
+  const logger = createLogger({ level, secrets, colour, destination: out });
   const context = await request.newContext(requestContextOptions(environment));
   try {
-    const recorder = new CallRecorder();
-    // Every user the server made for this run, whichever step made it; the clean-up deletes what is left.
+    const steps = new Steps(logger, interruption.signal);
+    // Every user the server made for this run and not yet confirmed gone, whichever step made it.
     const pending = new Set<string>();
-    const users = createUsersApi(context, environment, {
-      logger,
-      observers: [recorder],
-      onCreated: (id) => pending.add(id),
-    });
+    const onCreated = (id: string) => pending.add(id);
+    const users = createUsersApi(context, environment, { logger, observers: [steps], onCreated });
 
-    await checkReachable(context, target, secrets, recorder, logger, where);
+    // One read before anything is written, so a wrong URL or token ends the run with one line and
+    // nothing created: through a silent client, so that its retries print nothing either.
+    const quiet = createUsersApi(context, environment, {
+      logger: createLogger({ level: 'silent' }),
+      observers: [steps],
+    });
+    await steps.step(
+      { verb: 'reach', subject: 'users', check: true },
+      () => quiet.list({ page: 1, limit: 1 }),
+      (found) =>
+        `${where} answers at ${environment.baseUrl}/users (${found.length === 0 ? 'no users yet' : 'has users'})`,
+    );
 
     const factory = new UserFactory({ runId: newRunId() });
-    interruption.onInterrupt = () => {
+    interruption.lastWords = `interrupted again: exiting without clean-up; the users left behind carry ${factory.marker} in their email`;
+    interruption.signal.addEventListener('abort', () => {
       logger.warn(
         `interrupted: deleting the ${pending.size} user(s) this run created; Ctrl-C again to exit at once`,
       );
-    };
-    interruption.forcedExitMessage = () =>
-      `interrupted again: exiting without clean-up; the users left behind carry ${factory.marker} in their email`;
+    });
     logger.info(`scenario on ${where}: ${demo.users} user(s), test data marked ${factory.marker}`);
 
-    const steps = new StepRunner(logger, recorder, interruption.signal);
-    const scenarioStart = performance.now();
-    let outcome: Outcome = 'passed';
+    const scenarioStarted = performance.now();
+    let outcome: 'passed' | 'failed' | 'interrupted' = 'passed';
     let setupProblem: SetupError | undefined;
     try {
-      await runScenario({
-        users,
-        factory,
-        steps,
-        count: demo.users,
-        onGone: (id) => pending.delete(id),
-      });
+      await scenario(users, factory, steps, demo.users, (id) => pending.delete(id));
     } catch (error) {
-      if (error instanceof Interrupted) outcome = 'interrupted';
-      else if (error instanceof StepFailed) {
-        outcome = 'failed';
-        setupProblem = asSetupError(error.cause, target);
-      } else throw error;
+      if (!(error instanceof Interrupted || error instanceof StepFailed)) throw error;
+      outcome = error instanceof Interrupted ? 'interrupted' : 'failed';
+      setupProblem = asSetupError(error.cause, target);
     }
-    const scenarioMs = performance.now() - scenarioStart;
+    const scenarioMs = performance.now() - scenarioStarted;
 
-    // The clean-up is what Ctrl-C asked for, so it does not listen to that signal itself.
-    const cleanupSteps = new StepRunner(logger, recorder, new AbortController().signal);
-    const leftBehind = await cleanUp(users, pending, cleanupSteps, logger);
-    if (leftBehind.length > 0 && outcome === 'passed') outcome = 'failed';
+    steps.signal = new AbortController().signal;
+    for (const id of pending) {
+      const registry = new CleanupRegistry();
+      registry.track(users, id);
+      const said = (_: unknown, calls: readonly CallRecord[]) =>
+        calls.some((c) => c.method === 'DELETE' && c.status === 200)
+          ? 'deleted, answers 404'
+          : 'was already gone';
+      await steps
+        .run('cleanup', `user ${id}`, () => registry.deleteAll(), said)
+        .then(
+          () => pending.delete(id),
+          () => undefined, // its line says why; the summary lists the user as left behind
+        );
+    }
+    const leftBehind = [...pending];
+    if (leftBehind.length > 0) {
+      logger.error(`could not delete user(s) ${leftBehind.join(', ')}: delete them by hand`);
+      if (outcome === 'passed') outcome = 'failed';
+    }
 
-    process.stdout.write(
-      renderSummary({
-        where: `${where} ${environment.baseUrl}`,
-        recorder,
-        steps: {
-          passed: steps.passed + cleanupSteps.passed,
-          failed: steps.failed + cleanupSteps.failed,
-        },
-        created: recorder.byKind.get('POST users')?.statuses.get('201') ?? 0,
-        leftBehind,
-        scenarioMs,
-        totalMs: performance.now() - options.started,
-        outcome,
-        colour,
-      }),
+    const paint = (code: number, text: string) =>
+      colour ? `\u001b[${code}m${text}\u001b[0m` : text;
+    const left =
+      leftBehind.length === 0
+        ? 'none left behind'
+        : paint(31, `left behind: ${leftBehind.join(', ')}`);
+    const health = summarizeApiHealth(steps.observed);
+    const created = health.endpoints.find((e) => e.endpoint === 'POST /users')?.statuses['201'];
+    const seconds = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
+    out.write(
+      [
+        '',
+        paint(1, `Summary: ${where} ${environment.baseUrl}`),
+        formatApiHealthTable(health).replaceAll(/^/gm, '  '),
+        '',
+        `  steps: ${steps.passed} passed, ${steps.failed} failed · users: ${created ?? 0} created, ${left}`,
+        `  retries: ${health.retries} · scenario ${seconds(scenarioMs)} · total ${seconds(performance.now() - started)}`,
+        `  ${paint({ passed: 32, failed: 31, interrupted: 33 }[outcome], outcome.toUpperCase())}`,
+        '',
+      ].join('\n'),
     );
-    return { outcome, setupProblem };
+    if (setupProblem !== undefined) throw setupProblem;
+    return { passed: EXIT.ok, failed: EXIT.failed, interrupted: EXIT.interrupted }[outcome];
   } finally {
     await context.dispose();
   }
 }
 
 /**
- * One quiet read before anything is written, so a wrong URL or token ends the run with one line and
- * nothing created. Same retry policy as every call, but silent: only its verdict is shown.
+ * The original client's main.py, done right: create users, read each back, rename one, delete
+ * them all and confirm every deletion. Waits poll for what they expect instead of sleeping, and
+ * only the users created here are ever touched.
  */
-async function checkReachable(
-  context: Parameters<typeof createUsersApi>[0],
-  target: Target,
-  secrets: string[],
-  recorder: CallRecorder,
-  logger: Logger,
-  where: string,
+async function scenario(
+  users: UsersApi,
+  factory: UserFactory,
+  steps: Steps,
+  count: number,
+  onGone: (id: string) => void,
 ): Promise<void> {
-  const quiet = createUsersApi(context, target.environment, {
-    logger: createLogger({ level: 'silent', secrets }),
-    observers: [recorder],
-  });
-  const calls: CallRecord[] = [];
-  const started = performance.now();
-  await recorder.within(calls, () => quiet.list({ page: 1, limit: 1 }));
-  const status = calls.at(-1)?.status;
-  const ms = Math.round(performance.now() - started);
-  // mockapi.io answers an empty collection with 404 "Not found", which is not a problem here.
-  const state = status === 404 ? 'no users yet' : 'has users';
-  logger.info(
-    `${'reach'.padEnd(7)} ${'users'.padEnd(10)} ${String(status ?? '---')} ${String(ms).padStart(5)} ms  ${where} answers at ${target.environment.baseUrl}/users (${state})`,
-  );
+  const created: User[] = [];
+  for (const [index, payload] of factory.buildMany(count).entries()) {
+    const made = (user: User) => `id ${user.id}  ${user.name ?? ''} <${user.email ?? ''}>`;
+    const subject = `user ${index + 1}/${count}`;
+    created.push(await steps.run('create', subject, () => users.create(payload), made));
+  }
+  for (const { id, name, email } of created)
+    await steps.wait('read', `user ${id}`, 'visible', () =>
+      users.waitUntilVisible(id, { name, email }),
+    );
+  const [first] = created;
+  if (first !== undefined) {
+    const [subject, name] = [`user ${first.id}`, `${first.name ?? 'user'} (renamed)`];
+    const renamed = () => `"${first.name ?? ''}" → "${name}"`;
+    await steps.run('rename', subject, () => users.patch(first.id, { name }), renamed);
+    await steps.wait('verify', subject, 'new name visible', () =>
+      users.waitUntilVisible(first.id, { name }),
+    );
+  }
+  for (const { id } of created) await steps.run('delete', `user ${id}`, () => users.delete(id));
+  for (const { id } of created) {
+    await steps.wait('confirm', `user ${id}`, 'answers 404', () => users.waitUntilDeleted(id));
+    onGone(id);
+  }
 }
 
-/** Deletes every user still pending and confirms each answers 404; returns the ids it could not. */
-async function cleanUp(
-  users: UsersApi,
-  pending: Set<string>,
-  steps: StepRunner,
-  logger: Logger,
-): Promise<string[]> {
-  for (const id of [...pending]) {
-    try {
-      await steps.run(
-        { verb: 'cleanup', subject: `user ${id}` },
-        async () => {
-          const deleted = await users.deleteIfExists(id);
-          await users.waitUntilDeleted(id);
-          return deleted;
-        },
-        (deleted) => (deleted ? 'deleted, answers 404' : 'was already gone'),
-      );
-      pending.delete(id);
-    } catch {
-      // The step logged why; the summary lists the user as left behind.
-    }
+/** Resolves or rejects with `work`, or rejects with Interrupted as soon as the signal aborts. */
+async function untilAborted<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
+  work.catch(() => undefined); // abandoned, it may still settle later: that no longer matters
+  let onAbort = (): void => undefined;
+  const aborted = new Promise<never>((_, reject) => {
+    onAbort = () => {
+      reject(new Interrupted());
+    };
+    signal.addEventListener('abort', onAbort, { once: true });
+  });
+  try {
+    return await Promise.race([work, aborted]);
+  } finally {
+    signal.removeEventListener('abort', onAbort);
   }
-  const left = [...pending];
-  if (left.length > 0)
-    logger.error(`could not delete user(s) ${left.join(', ')}: delete them by hand`);
-  return left;
 }

@@ -1,6 +1,5 @@
-import { parseArgs } from 'node:util';
-
 import { ENVIRONMENTS, type EnvironmentName } from '../../lib/config/environment';
+import { type CommandLine, environmentFlag, parseFlags } from '../support/cli';
 
 /** What the janitor was asked to do. */
 export interface JanitorOptions {
@@ -11,11 +10,6 @@ export interface JanitorOptions {
   olderThan: string;
   dryRun: boolean;
 }
-
-export type CommandLine =
-  | { kind: 'run'; options: JanitorOptions }
-  | { kind: 'help'; text: string }
-  | { kind: 'error'; message: string };
 
 const DEFAULT_OLDER_THAN = '24h';
 
@@ -46,39 +40,20 @@ export function parseDuration(raw: string): number | undefined {
 }
 
 /** Parses the janitor's flags; never throws, so the caller prints one line for any mistake. */
-export function parseCommandLine(argv: readonly string[]): CommandLine {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args: [...argv],
-      strict: true,
-      allowPositionals: false,
-      options: {
-        env: { type: 'string' },
-        'older-than': { type: 'string', default: DEFAULT_OLDER_THAN },
-        'dry-run': { type: 'boolean', default: false },
-        help: { type: 'boolean', short: 'h' },
-      },
-    }));
-  } catch (error) {
-    return { kind: 'error', message: parseErrorLine(error) };
-  }
+export function parseCommandLine(argv: readonly string[]): CommandLine<JanitorOptions> {
+  const { values, error } = parseFlags(argv, {
+    env: { type: 'string' },
+    'older-than': { type: 'string', default: DEFAULT_OLDER_THAN },
+    'dry-run': { type: 'boolean', default: false },
+    help: { type: 'boolean', short: 'h' },
+  });
+  if (values === undefined) return { kind: 'error', message: error };
   if (values.help === true) return { kind: 'help', text: HELP };
 
-  const environment = values.env?.trim().toLowerCase();
-  if (environment === undefined || environment === '') {
-    return {
-      kind: 'error',
-      message: `--env is required: one of ${ENVIRONMENTS.join(', ')}`,
-    };
-  }
-  if (!(ENVIRONMENTS as readonly string[]).includes(environment)) {
-    return {
-      kind: 'error',
-      message: `--env ${values.env ?? ''} is not an environment: use one of ${ENVIRONMENTS.join(', ')}`,
-    };
-  }
-
+  const environment = environmentFlag(values.env);
+  if (environment === undefined)
+    return { kind: 'error', message: `--env is required: one of ${ENVIRONMENTS.join(', ')}` };
+  if (typeof environment === 'object') return { kind: 'error', message: environment.error };
   const olderThan = values['older-than'].trim();
   const olderThanMs = parseDuration(olderThan);
   if (olderThanMs === undefined || !Number.isSafeInteger(olderThanMs)) {
@@ -87,21 +62,8 @@ export function parseCommandLine(argv: readonly string[]): CommandLine {
       message: `--older-than ${values['older-than']} is not an age: use e.g. 30m, 6h, 2d, or 0`,
     };
   }
-
   return {
     kind: 'run',
-    options: {
-      environment: environment as EnvironmentName,
-      olderThanMs,
-      olderThan,
-      dryRun: values['dry-run'],
-    },
+    options: { environment, olderThanMs, olderThan, dryRun: values['dry-run'] },
   };
-}
-
-/** node:util's parse errors run over several sentences; the first names the flag. */
-function parseErrorLine(error: unknown): string {
-  const message = error instanceof Error ? error.message : String(error);
-  const first = (message.split('\n')[0] ?? message).split('. ')[0] ?? message;
-  return first.replace(/^Unknown option '([^']+)'$/, 'unknown option $1');
 }

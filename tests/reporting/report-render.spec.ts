@@ -21,7 +21,7 @@ let page: Page;
 test.beforeAll(async () => {
   test.setTimeout(240_000);
   await runChildSuite({ root: ROOT, token: 'render-test-token' });
-  buildAllureReport(ROOT);
+  await buildAllureReport(ROOT);
   browser = await launchDebianChromium();
 });
 
@@ -42,41 +42,45 @@ test.afterAll(async () => {
   await browser.close();
 });
 
-test('the Playwright HTML report shows each API call as a step, with its request and response', async () => {
-  const server = await serveFolder(path.join(ROOT, 'playwright-report'));
+/** Serves one of the child run's reports and opens it in the page while `body` runs. */
+async function inReport(folder: string, body: () => Promise<void>): Promise<void> {
+  const server = await serveFolder(path.join(ROOT, folder));
   try {
     await page.goto(server.url);
-    await page.getByText(TEST_TITLE).click();
-    await expect(page.getByText(/^POST \/users → 201 \(\d+ ms\)/)).toBeVisible();
-    await expect(page.getByText(/^GET \/users\/\d+ → 200 \(\d+ ms\)/)).toBeVisible();
-    const request = page.getByText('POST /users · request', { exact: true });
-    await expect(request).toBeVisible();
-    await expect(page.getByText('POST /users · response', { exact: true })).toBeVisible();
-    await request.click();
-    await expect(page.getByText(/"authorization": "Bearer \*\*\*"/).first()).toBeVisible();
+    await body();
   } finally {
     await server.close();
   }
+}
+
+/** The call's request and response documents are shown, and the request's token is masked. */
+async function expectCallDocuments(): Promise<void> {
+  const request = page.getByText('POST /users · request', { exact: true });
+  await expect(request).toBeVisible();
+  await expect(page.getByText('POST /users · response', { exact: true })).toBeVisible();
+  await request.click();
+  await expect(page.getByText(/"authorization": "Bearer \*\*\*"/).first()).toBeVisible();
+}
+
+test('the Playwright HTML report shows each API call as a step, with its request and response', async () => {
+  await inReport('playwright-report', async () => {
+    await page.getByText(TEST_TITLE).click();
+    await expect(page.getByText(/^POST \/users → 201 \(\d+ ms\)/)).toBeVisible();
+    await expect(page.getByText(/^GET \/users\/\d+ → 200 \(\d+ ms\)/)).toBeVisible();
+    await expectCallDocuments();
+  });
 });
 
 test('the Allure report shows each API call as a step holding its request and response', async () => {
-  const server = await serveFolder(path.join(ROOT, 'allure-report'));
-  try {
-    await page.goto(server.url);
+  await inReport('allure-report', async () => {
     for (const group of ['users crud', 'users round trip'])
       await page.getByText(group, { exact: true }).click();
     await page.getByText(TEST_TITLE, { exact: true }).click();
     const call = page.getByText(/^POST \/users → 201 \(\d+ ms\)$/);
     await expect(call).toBeVisible();
     // Nested, not at the end of the test: hidden while the call's step is collapsed, shown when expanded.
-    const request = page.getByText('POST /users · request', { exact: true });
-    await expect(request).toBeHidden();
+    await expect(page.getByText('POST /users · request', { exact: true })).toBeHidden();
     await call.click();
-    await expect(request).toBeVisible();
-    await expect(page.getByText('POST /users · response', { exact: true })).toBeVisible();
-    await request.click();
-    await expect(page.getByText(/"authorization": "Bearer \*\*\*"/).first()).toBeVisible();
-  } finally {
-    await server.close();
-  }
+    await expectCallDocuments();
+  });
 });

@@ -5,10 +5,16 @@ import AdmZip from 'adm-zip';
 import { expect, test } from '@playwright/test';
 import type { TestResult } from 'allure-js-commons';
 
-import { apiRetriesInSteps, enrichResult, layoutLabels } from '../../lib/reporting/allure';
-import { percentile, summarizeApiHealth } from '../../lib/reporting/api-health';
-import { ArtifactScrubber } from '../../lib/reporting/artifact-scrubber';
-import { configuredSecrets } from '../../lib/reporting/secrets';
+import { configuredSecrets } from '../../lib/logging/redact';
+import { API_RETRIES_LABEL, enrichResult, layoutLabels } from '../../lib/reporting/allure';
+import {
+  percentile,
+  recordedCallsOf,
+  retriesOf,
+  summarizeApiHealth,
+} from '../../lib/reporting/api-health';
+import { API_CALLS_ATTACHMENT } from '../../lib/reporting/api-steps';
+import { redactFile } from '../../lib/reporting/secret-redaction-reporter';
 import { scanForSecret, secretForms } from './support/secret-scan';
 
 const call = (
@@ -85,13 +91,13 @@ test.describe('secret scrubbing', () => {
     const file = testInfo.outputPath('trace.zip');
     fs.writeFileSync(file, archive.toBuffer());
 
-    expect(new ArtifactScrubber([secret]).file(file)).toBe(true);
+    expect(redactFile(file, [secret])).toBe(true);
     const rewritten = new AdmZip(file);
     expect(rewritten.readAsText('trace.network')).toBe(
       '{"name":"authorization","value":"Bearer ***"}',
     );
     expect(rewritten.readAsText('resources/body.json')).toBe('{"ok":true}');
-    expect(new ArtifactScrubber([secret]).file(file), 'nothing left to mask').toBe(false);
+    expect(redactFile(file, [secret]), 'nothing left to mask').toBe(false);
   });
 
   test('the scan finds a secret in plain, base64 and zipped form', ({}, testInfo) => {
@@ -129,20 +135,38 @@ test.describe('Allure labels', () => {
     );
   });
 
-  test('a test that passed after API retries is flaky, with severity from its tags', () => {
-    const result = {
+  test('the API retries of a test are read from its api-calls.json attachment', () => {
+    const attachments = [
+      { name: 'other.json', body: Buffer.from('[1]') },
+      {
+        name: API_CALLS_ATTACHMENT,
+        body: Buffer.from(
+          JSON.stringify([call('GET', 'users/:id', 31, 200, 3), call('POST', 'users', 9, 201)]),
+        ),
+      },
+      { name: API_CALLS_ATTACHMENT, body: Buffer.from('not ours') },
+    ];
+    expect(recordedCallsOf(attachments).map((c) => c.attempts)).toEqual([3, 1]);
+    expect(retriesOf(recordedCallsOf(attachments))).toBe(2);
+  });
+
+  /** A passed Allure result of the resilience spec whose step title says `3 attempts`. */
+  const passedResult = (labels: { name: string; value: string }[]) =>
+    ({
       name: 'reads after a 503',
       fullName: 'tests/api/resilience.spec.ts › resilience › reads after a 503',
       status: 'passed',
       statusDetails: {},
       parameters: [],
-      labels: [
-        { name: 'tag', value: 'smoke' },
-        { name: 'subSuite', value: 'resilience' },
-      ],
+      labels: [{ name: 'subSuite', value: 'resilience' }, ...labels],
       steps: [{ name: 'GET /users/7 → 200 (31 ms, 3 attempts)', steps: [] }],
-    } as unknown as TestResult;
-    expect(apiRetriesInSteps(result.steps)).toBe(2);
+    }) as unknown as TestResult;
+
+  test('a test that passed after API retries is flaky, with severity from its tags', () => {
+    const result = passedResult([
+      { name: 'tag', value: 'smoke' },
+      { name: API_RETRIES_LABEL, value: '2' },
+    ]);
     enrichResult(result);
     expect(result.statusDetails).toMatchObject({
       flaky: true,
@@ -151,9 +175,14 @@ test.describe('Allure labels', () => {
     expect(result.labels).toEqual(
       expect.arrayContaining([
         { name: 'severity', value: 'critical' },
-        { name: 'api-retries', value: '2' },
         { name: 'feature', value: 'resilience' },
       ]),
     );
+  });
+
+  test('step titles are not read for retries: without the label a passed test is not flaky', () => {
+    const result = passedResult([]);
+    enrichResult(result);
+    expect(result.statusDetails).toEqual({});
   });
 });

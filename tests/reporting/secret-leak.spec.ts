@@ -4,12 +4,18 @@ import path from 'node:path';
 
 import AdmZip from 'adm-zip';
 import { expect, test } from '@playwright/test';
+import { z } from 'zod';
 
 import { buildAllureReport } from '../../scripts/report';
 import { readOutcomes, runChildSuite } from './support/child-suite';
 import { scanForSecret } from './support/secret-scan';
 
 const ROOT = path.resolve('.tmp/reporting/secret-leak');
+const allureResult = z.object({
+  name: z.string(),
+  labels: z.array(z.object({ name: z.string(), value: z.string() })),
+  statusDetails: z.record(z.string(), z.unknown()).optional(),
+});
 
 test('no artifact of a traced run holds the API token, a failing test included', async () => {
   // A whole child run, report build and byte-by-byte search: slow on a busy machine.
@@ -34,6 +40,23 @@ test('no artifact of a traced run holds the API token, a failing test included',
     ) as { endpoints: { endpoint: string; statuses: Record<string, number> }[] };
     const created = health.endpoints.find((e) => e.endpoint === 'POST /users')?.statuses['201'];
     expect(created, 'users created with the token').toBeGreaterThanOrEqual(3);
+  });
+
+  await test.step('the test that passed after a 503 is flaky in Allure, its retries read from its recorded calls', () => {
+    const results = fs
+      .readdirSync(path.join(ROOT, 'allure-results'))
+      .filter((file) => file.endsWith('-result.json'))
+      .map((file) =>
+        allureResult.parse(
+          JSON.parse(fs.readFileSync(path.join(ROOT, 'allure-results', file), 'utf8')),
+        ),
+      );
+    const retried = results.find((r) => r.name === 'a read passes after one 503 retry');
+    expect(retried?.labels).toContainEqual({ name: 'api-retries', value: '1' });
+    expect(retried?.statusDetails).toMatchObject({
+      flaky: true,
+      message: 'passed after 1 API retry',
+    });
   });
 
   await test.step('the traces recorded the Authorization header, masked', () => {

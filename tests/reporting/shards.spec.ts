@@ -3,7 +3,7 @@ import path from 'node:path';
 
 import { expect, test } from '@playwright/test';
 
-import { childEnv, runPlaywright } from '../../scripts/shards';
+import { childEnv, runPlaywright } from '../../scripts/support/child-process';
 import { readOutcomes, runChildSuite, type TestOutcome } from './support/child-suite';
 
 const ROOT = path.resolve('.tmp/reporting/shards');

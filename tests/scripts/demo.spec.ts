@@ -1,16 +1,12 @@
-import { type ChildProcess, spawn } from 'node:child_process';
-import { once } from 'node:events';
-import path from 'node:path';
-
 import { expect, test } from '@playwright/test';
 
+import { childEnv, runNode, startNode } from '../../scripts/support/child-process';
 import {
   type EmbeddedServer,
   freePort,
   startEmbeddedServer,
-} from '../../scripts/demo/embedded-server';
+} from '../../scripts/support/embedded-server';
 
-const REPO_ROOT = path.resolve(__dirname, '..', '..');
 // eslint-disable-next-line no-control-regex -- looking for terminal colour codes is the point
 const ANSI = /\u001b\[/;
 
@@ -20,76 +16,12 @@ const ANSI = /\u001b\[/;
  */
 const PATIENT = { LOCAL_TIMEOUT_MS: '60000', LOCAL_POLL_TIMEOUT_MS: '60000' };
 
-interface Run {
-  child: ChildProcess;
-  /** Resolves when the command has exited. */
-  done: Promise<{ code: number | null; stdout: string; stderr: string }>;
-  /** Resolves with the match once stdout matches; rejects if the command exits first. */
-  waitForStdout: (pattern: RegExp) => Promise<RegExpMatchArray>;
-}
-
-/**
- * A clean environment for the command: nothing from the shell or the parent Playwright worker that
- * would point it elsewhere, colour it or change its level, and no `.env`, so each test states
- * exactly what it sets.
- */
-function cleanEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = {};
-  for (const [key, value] of Object.entries(process.env)) {
-    if (
-      /^(LOCAL|STAGING|QA|PRODUCTION|MOCK|TEST|PW|PLAYWRIGHT|DOTENV)_|^(NO_COLOR|FORCE_COLOR|LOG_LEVEL|CI)$/.test(
-        key,
-      )
-    )
-      continue;
-    env[key] = value;
-  }
-  return {
-    ...env,
-    DOTENV_CONFIG_PATH: path.join(REPO_ROOT, 'tests/scripts/no-such.env'),
-    ...extra,
-  };
-}
-
-/** Starts the demo as a child process, as `npm run demo -- ...` does, minus npm. */
-function startDemo(args: string[], env: Record<string, string> = {}): Run {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/demo.ts', ...args], {
-    cwd: REPO_ROOT,
-    env: cleanEnv(env),
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
-  child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-  const done = once(child, 'exit').then(([code]) => ({
-    code: code as number | null,
-    stdout,
-    stderr,
-  }));
-  const waitForStdout = (pattern: RegExp) =>
-    new Promise<RegExpMatchArray>((resolve, reject) => {
-      // Listeners run in the order they were added: by now `stdout` holds the new chunk.
-      const check = () => {
-        const match = pattern.exec(stdout);
-        if (match === null) return;
-        child.stdout.off('data', check);
-        resolve(match);
-      };
-      child.stdout.on('data', check);
-      check();
-      void done.then(({ code }) => {
-        reject(
-          new Error(
-            `the demo exited (${String(code)}) before printing ${String(pattern)}:\n${stdout}${stderr}`,
-          ),
-        );
-      });
-    });
-  return { child, done, waitForStdout };
-}
-
-const runDemo = (args: string[], env: Record<string, string> = {}) => startDemo(args, env).done;
+/** The demo as `npm run demo -- ...` runs it, minus npm, with nothing from the shell or `.env`. */
+const DEMO = ['--import', 'tsx', 'scripts/demo.ts'];
+const startDemo = (args: string[], env: Record<string, string> = {}) =>
+  startNode([...DEMO, ...args], { env: childEnv(env) });
+const runDemo = (args: string[], env: Record<string, string> = {}) =>
+  runNode([...DEMO, ...args], { env: childEnv(env) });
 
 /**
  * The demo's own lines on stderr. Node may add its warnings there (`(node:123) Warning: …` and
@@ -116,24 +48,24 @@ test.describe('npm run demo', () => {
   test.describe.configure({ timeout: 180_000 });
 
   test('--help prints the options and exits 0', async () => {
-    const { code, stdout } = await runDemo(['--help']);
-    expect(code).toBe(0);
+    const { exitCode, stdout } = await runDemo(['--help']);
+    expect(exitCode).toBe(0);
     for (const flag of ['--env', '--users', '--log-level', '--read-lag-ms', '--help'])
       expect(stdout).toContain(flag);
   });
 
   test('an unknown flag is one line and exit code 2', async () => {
-    const { code, stdout, stderr } = await runDemo(['--colour']);
-    expect(code).toBe(2);
+    const { exitCode, stdout, stderr } = await runDemo(['--colour']);
+    expect(exitCode).toBe(2);
     expect(stdout).toBe('');
     expect(demoLines(stderr)).toEqual(['demo: unknown option --colour (see --help)']);
   });
 
   test('the scenario passes on the embedded server, lists the ids it created, and sums up', async () => {
-    const { code, stdout, stderr } = await runDemo(['--users', '3'], PATIENT);
+    const { exitCode, stdout, stderr } = await runDemo(['--users', '3'], PATIENT);
 
     expect(demoLines(stderr), 'a passing run writes nothing to stderr').toEqual([]);
-    expect(code).toBe(0);
+    expect(exitCode).toBe(0);
     const created = createdIds(stdout, 3);
     expect(created, 'one create line with its id per user').toHaveLength(3);
     expect(new Set(created).size, 'three different users').toBe(3);
@@ -143,8 +75,8 @@ test.describe('npm run demo', () => {
       expect(stdout).toMatch(new RegExp(`confirm\\s+user ${id}\\s+404`));
     }
     expect(stdout).toMatch(/rename\s+user \S+\s+200/);
-    expect(stdout).toMatch(/POST users\s+3\s+0\s/);
-    expect(stdout).toMatch(/DELETE users\/:id\s+3\s+0\s/);
+    expect(stdout).toMatch(/POST \/users\s+3\s+201×3\s+0\s/);
+    expect(stdout).toMatch(/DELETE \/users\/:id\s+3\s+200×3\s+0\s/);
     expect(stdout).toContain('users: 3 created, none left behind');
     expect(stdout).toMatch(/retries: 0 · scenario \d+\.\d\d s · total \d+\.\d\d s/);
     expect(stdout).toContain('PASSED');
@@ -152,14 +84,14 @@ test.describe('npm run demo', () => {
   });
 
   test('a failing step ends the run with exit code 1, after deleting what it created', async () => {
-    const { code, stdout } = await runDemo(['--users', '2'], {
+    const { exitCode, stdout } = await runDemo(['--users', '2'], {
       ...PATIENT,
       // The embedded server answers 200 to the rename but keeps the old name, so the wait for the
       // new name fails whatever its limit; 10 s is far beyond any read on loopback.
       MOCK_DEFECT: 'update-not-persisted',
       LOCAL_POLL_TIMEOUT_MS: '10000',
     });
-    expect(code).toBe(1);
+    expect(exitCode).toBe(1);
     expect(stdout).toMatch(
       /ERROR: verify\s+user \S+\s+200\s+\d+ ms\s+failed: user \S+ to become visible: gave up after 10000 ms; expected "name": ".* \(renamed\)"/,
     );
@@ -174,31 +106,31 @@ test.describe('npm run demo', () => {
   });
 
   test('NO_COLOR=1 prints no colour codes even when colour is forced', async () => {
-    const { code, stdout, stderr } = await runDemo(['--users', '1'], {
+    const { exitCode, stdout, stderr } = await runDemo(['--users', '1'], {
       ...PATIENT,
       NO_COLOR: '1',
       FORCE_COLOR: '1',
     });
-    expect(code).toBe(0);
+    expect(exitCode).toBe(0);
     expect(stdout).toContain('PASSED');
     expect(stdout + stderr).not.toMatch(ANSI);
   });
 
   test('FORCE_COLOR=1 colours the lines and the verdict', async () => {
-    const { code, stdout } = await runDemo(['--users', '1'], { ...PATIENT, FORCE_COLOR: '1' });
-    expect(code).toBe(0);
+    const { exitCode, stdout } = await runDemo(['--users', '1'], { ...PATIENT, FORCE_COLOR: '1' });
+    expect(exitCode).toBe(0);
     expect(stdout).toMatch(ANSI);
   });
 
   test('an unreachable URL is one line naming the variable, exit code 2', async () => {
     // A port the OS just handed out and nobody listens on: connections to it are refused.
     const baseUrl = `http://127.0.0.1:${await freePort()}/api/v1`;
-    const { code, stdout, stderr } = await runDemo(['--env', 'qa'], {
+    const { exitCode, stdout, stderr } = await runDemo(['--env', 'qa'], {
       QA_BASE_URL: baseUrl,
       QA_RETRY_BASE_DELAY_MS: '10',
       QA_RETRY_MAX_DELAY_MS: '10',
     });
-    expect(code).toBe(2);
+    expect(exitCode).toBe(2);
     expect(stdout).toBe('');
     expect(demoLines(stderr)).toEqual([
       `demo: qa: ${baseUrl} is unreachable (connection refused): check QA_BASE_URL and that the API is up`,
@@ -206,10 +138,10 @@ test.describe('npm run demo', () => {
   });
 
   test('a missing configuration is one line naming the variable, exit code 2', async () => {
-    const { code, stdout, stderr } = await runDemo(['--env', 'staging'], {
+    const { exitCode, stdout, stderr } = await runDemo(['--env', 'staging'], {
       STAGING_BASE_URL: '',
     });
-    expect(code).toBe(2);
+    expect(exitCode).toBe(2);
     expect(stdout).toBe('');
     const [line, ...more] = demoLines(stderr);
     expect(line).toContain('STAGING_BASE_URL is not set');
@@ -233,11 +165,11 @@ test.describe('npm run demo', () => {
     test('a wrong token is one line naming QA_API_TOKEN, never its value; exit code 2', async () => {
       server = await startEmbeddedServer({ flags: ['--token', 'right-token-5f1c9a'] });
       const wrong = 'wrong-token-8d2e47';
-      const { code, stdout, stderr } = await runDemo(['--env', 'qa'], {
+      const { exitCode, stdout, stderr } = await runDemo(['--env', 'qa'], {
         QA_BASE_URL: server.baseUrl,
         QA_API_TOKEN: wrong,
       });
-      expect(code).toBe(2);
+      expect(exitCode).toBe(2);
       expect(stdout).toBe('');
       expect(demoLines(stderr)).toEqual([
         `demo: qa: ${server.baseUrl} answered 401: check QA_API_TOKEN`,
@@ -261,9 +193,9 @@ test.describe('npm run demo', () => {
       expect(await usersOnServer()).toBe(3);
 
       run.child.kill('SIGINT');
-      const { code, stdout } = await run.done;
+      const { exitCode, stdout } = await run.done;
 
-      expect(code).toBe(130);
+      expect(exitCode).toBe(130);
       expect(stdout).toContain('interrupted: deleting the 3 user(s) this run created');
       const created = createdIds(stdout, 3);
       expect(created).toHaveLength(3);

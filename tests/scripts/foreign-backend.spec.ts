@@ -2,8 +2,8 @@ import path from 'node:path';
 
 import { type APIRequestContext, expect, test } from '@playwright/test';
 
-import { type EmbeddedServer, startEmbeddedServer } from '../../scripts/demo/embedded-server';
-import { childEnv, runPlaywright } from '../../scripts/shards';
+import { childEnv, runPlaywright } from '../../scripts/support/child-process';
+import { type EmbeddedServer, startEmbeddedServer } from '../../scripts/support/embedded-server';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const TOKEN = 'foreign-backend-token-5f1c9a';

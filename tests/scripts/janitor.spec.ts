@@ -1,7 +1,3 @@
-import { spawn } from 'node:child_process';
-import { once } from 'node:events';
-import path from 'node:path';
-
 import { expect, test as base } from '@playwright/test';
 
 import { loadEnvironment } from '../../lib/config/environment';
@@ -11,9 +7,9 @@ import { UserFactory } from '../../lib/users/user-factory';
 import type { NewUser } from '../../lib/users/user-schema';
 import { compareIds } from '../../lib/resources/resource-api';
 import type { UsersApi } from '../../lib/users/users-api';
-import { type EmbeddedServer, startEmbeddedServer } from '../../scripts/demo/embedded-server';
+import { type ChildRun, childEnv, runNode } from '../../scripts/support/child-process';
+import { type EmbeddedServer, startEmbeddedServer } from '../../scripts/support/embedded-server';
 
-const REPO_ROOT = path.resolve(__dirname, '..', '..');
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
 /** Generous: seeding and deletions wait out read lag and retries on a busy machine. */
@@ -118,36 +114,9 @@ const test = base.extend<{ serverFlags: string[]; backend: Backend }>({
   },
 });
 
-/**
- * A clean environment for the command: nothing from the shell that would point it elsewhere or
- * change its output, so each test states exactly what it sets.
- */
-function cleanEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = {};
-  for (const [key, value] of Object.entries(process.env)) {
-    if (/^(LOCAL|STAGING|QA|PRODUCTION|MOCK)_|^(NO_COLOR|FORCE_COLOR|LOG_LEVEL|CI)$/.test(key))
-      continue;
-    env[key] = value;
-  }
-  return { ...env, ...extra };
-}
-
-/** Runs the janitor as a person would (`npm run janitor -- ...` minus npm). */
-async function runJanitor(
-  args: string[],
-  env: Record<string, string> = {},
-): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/janitor.ts', ...args], {
-    cwd: REPO_ROOT,
-    env: cleanEnv(env),
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
-  child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-  const [code] = (await once(child, 'exit')) as [number | null];
-  return { code, stdout, stderr };
+/** Runs the janitor as a person would (`npm run janitor -- ...` minus npm), with nothing from the shell or `.env`. */
+function runJanitor(args: string[], env: Record<string, string> = {}): Promise<ChildRun> {
+  return runNode(['--import', 'tsx', 'scripts/janitor.ts', ...args], { env: childEnv(env) });
 }
 
 /** The ids the output names after `verb`, e.g. every `deleted user 12`. */
@@ -170,12 +139,12 @@ test.describe('npm run janitor', () => {
     const { seeded } = backend;
     const before = await backend.ids();
 
-    const { code, stdout, stderr } = await runJanitor(['--env', 'qa'], {
+    const { exitCode, stdout, stderr } = await runJanitor(['--env', 'qa'], {
       QA_BASE_URL: backend.server.baseUrl,
     });
 
     expect(stderr).toBe('');
-    expect(code).toBe(0);
+    expect(exitCode).toBe(0);
     expect(named(stdout, 'deleted'), 'each deleted id is named, and only those').toEqual(
       sorted(seeded.old),
     );
@@ -194,12 +163,12 @@ test.describe('npm run janitor', () => {
     const before = await backend.ids();
     const stored = await backend.stored();
 
-    const { code, stdout, stderr } = await runJanitor(['--env', 'local', '--dry-run'], {
+    const { exitCode, stdout, stderr } = await runJanitor(['--env', 'local', '--dry-run'], {
       LOCAL_BASE_URL: backend.server.baseUrl,
     });
 
     expect(stderr).toBe('');
-    expect(code).toBe(0);
+    expect(exitCode).toBe(0);
     expect(named(stdout, 'would delete')).toEqual(sorted(backend.seeded.old));
     expect(named(stdout, 'deleted')).toEqual([]);
     expect(stdout).toContain('summary: 5 would be deleted;');
@@ -213,11 +182,11 @@ test.describe('npm run janitor', () => {
     const { seeded } = backend;
     const before = await backend.ids();
 
-    const { code, stdout } = await runJanitor(['--env', 'qa', '--older-than', '30m'], {
+    const { exitCode, stdout } = await runJanitor(['--env', 'qa', '--older-than', '30m'], {
       QA_BASE_URL: backend.server.baseUrl,
     });
 
-    expect(code).toBe(0);
+    expect(exitCode).toBe(0);
     const expired = [...seeded.old, ...seeded.recent];
     expect(named(stdout, 'deleted')).toEqual(sorted(expired));
     await expect.poll(backend.ids, POLL).toEqual(without(before, expired));
@@ -230,14 +199,14 @@ test.describe('npm run janitor', () => {
     const production = { PRODUCTION_BASE_URL: backend.server.baseUrl };
 
     const refused = await runJanitor(['--env', 'production'], production);
-    expect(refused.code).toBe(2);
+    expect(refused.exitCode).toBe(2);
     expect(refused.stdout).toBe('');
     expect(refused.stderr.trim()).toBe(
       'janitor: production is read-only and the janitor deletes users: set PRODUCTION_ALLOW_WRITES=true to allow it, or add --dry-run to only list them',
     );
 
     const listed = await runJanitor(['--env', 'production', '--dry-run'], production);
-    expect(listed.code).toBe(0);
+    expect(listed.exitCode).toBe(0);
     expect(named(listed.stdout, 'would delete')).toEqual(sorted(backend.seeded.old));
     expect(await backend.stored(), 'nothing was deleted').toBe(stored);
 
@@ -245,7 +214,7 @@ test.describe('npm run janitor', () => {
       ...production,
       PRODUCTION_ALLOW_WRITES: 'true',
     });
-    expect(allowed.code).toBe(0);
+    expect(allowed.exitCode).toBe(0);
     expect(named(allowed.stdout, 'deleted')).toEqual(sorted(backend.seeded.old));
   });
 
@@ -254,12 +223,12 @@ test.describe('npm run janitor', () => {
     test.use({ serverFlags: ['--defect', 'delete-not-persisted'] });
 
     test('each is reported as failed and the exit code is 1', async ({ backend }) => {
-      const { code, stdout } = await runJanitor(['--env', 'qa'], {
+      const { exitCode, stdout } = await runJanitor(['--env', 'qa'], {
         QA_BASE_URL: backend.server.baseUrl,
         QA_POLL_TIMEOUT_MS: '500',
       });
 
-      expect(code).toBe(1);
+      expect(exitCode).toBe(1);
       expect(named(stdout, 'FAILED')).toEqual(sorted(backend.seeded.old));
       expect(named(stdout, 'deleted')).toEqual([]);
       expect(stdout).toContain('summary: 0 deleted, 0 already gone, 5 failed;');
@@ -267,10 +236,10 @@ test.describe('npm run janitor', () => {
   });
 
   test('an unconfigured environment is one line naming the variable, exit code 2', async () => {
-    const { code, stdout, stderr } = await runJanitor(['--env', 'staging'], {
+    const { exitCode, stdout, stderr } = await runJanitor(['--env', 'staging'], {
       STAGING_BASE_URL: '',
     });
-    expect(code).toBe(2);
+    expect(exitCode).toBe(2);
     expect(stdout).toBe('');
     expect(stderr).toMatch(/^janitor: Environment "staging" is not configured: [^\n]+\n$/);
     expect(stderr).toContain('STAGING_BASE_URL is not set');
@@ -283,13 +252,13 @@ test.describe('npm run janitor', () => {
       [['--older-than', '6h'], '--env is required'],
       [['--env', 'dev'], '--env dev is not an environment'],
     ] as const) {
-      const { code, stdout, stderr } = await runJanitor([...args], { QA_BASE_URL: '' });
-      expect(code, args.join(' ')).toBe(2);
+      const { exitCode, stdout, stderr } = await runJanitor([...args], { QA_BASE_URL: '' });
+      expect(exitCode, args.join(' ')).toBe(2);
       expect(stdout).toBe('');
       expect(stderr).toMatch(new RegExp(`^janitor: ${message}[^\\n]*\\n$`));
     }
     const help = await runJanitor(['--help']);
-    expect(help.code).toBe(0);
+    expect(help.exitCode).toBe(0);
     for (const flag of ['--env', '--older-than', '--dry-run', '--help'])
       expect(help.stdout).toContain(flag);
   });
@@ -305,11 +274,11 @@ test.describe('npm run janitor', () => {
       const { seeded } = backend;
       const before = await backend.ids();
 
-      const { code, stdout } = await runJanitor(['--env', 'qa'], {
+      const { exitCode, stdout } = await runJanitor(['--env', 'qa'], {
         QA_BASE_URL: backend.server.baseUrl,
       });
 
-      expect(code).toBe(0);
+      expect(exitCode).toBe(0);
       expect(named(stdout, 'deleted')).toEqual(sorted(seeded.old));
       await expect
         .poll(backend.ids, { message: 'the old marked users are gone, nothing else', ...POLL })

@@ -3,8 +3,8 @@ import path from 'node:path';
 
 import { z } from 'zod';
 
-import { freePort } from '../../../scripts/demo/embedded-server';
-import { childEnv, type ProcessRun, runPlaywright } from '../../../scripts/shards';
+import { type ChildRun, childEnv, runPlaywright } from '../../../scripts/support/child-process';
+import { freePort } from '../../../scripts/support/embedded-server';
 
 /** The small suite the reporting tests run as a child: passing, retried and deliberately failing specs. */
 export const CHILD_CONFIG = 'tests/reporting/fixtures/child.config.ts';
@@ -22,7 +22,7 @@ export interface ChildSuiteOptions {
  * Runs the fixture suite in its own Playwright process, isolated from the run that starts it, with
  * its own embedded server on a port the OS hands out, so runs at once on one machine never collide.
  */
-export async function runChildSuite(options: ChildSuiteOptions): Promise<ProcessRun> {
+export async function runChildSuite(options: ChildSuiteOptions): Promise<ChildRun> {
   fs.rmSync(options.root, { recursive: true, force: true });
   return runPlaywright(
     ['test', '-c', CHILD_CONFIG, ...(options.args ?? [])],

@@ -1,0 +1,97 @@
+import { once } from 'node:events';
+import { createServer } from 'node:net';
+
+import { startNode } from './child-process';
+
+// Generous: on a busy machine, loading TypeScript and fastify alone can take many seconds.
+const START_TIMEOUT_MS = 60_000;
+const STOP_TIMEOUT_MS = 5_000;
+
+/** The embedded server, running as a child process of a script or test. */
+export interface EmbeddedServer {
+  /** API root, e.g. `http://127.0.0.1:41234/api/v1`. */
+  baseUrl: string;
+  /** Control API root, e.g. `http://127.0.0.1:41234/__control`. */
+  controlUrl: string;
+  stop(): Promise<void>;
+}
+
+/** The embedded server did not come up: a problem of the set-up, not of the API. */
+export class EmbeddedServerError extends Error {
+  override name = 'EmbeddedServerError';
+}
+
+/** Asks the OS for a port nobody listens on. */
+export async function freePort(): Promise<number> {
+  const probe = createServer();
+  probe.listen(0, '127.0.0.1');
+  await once(probe, 'listening');
+  const address = probe.address();
+  probe.close();
+  await once(probe, 'close');
+  if (address === null || typeof address === 'string') throw new Error('no TCP port was assigned');
+  return address.port;
+}
+
+/**
+ * Starts `server/main.ts` and resolves once it says where it listens. Without a `port` (or with 0)
+ * the server binds a port the OS picks and reports it, so no other process can take the port
+ * between choosing and binding it. The process is spawned before this returns its promise, so the
+ * caller can load modules while the server boots.
+ */
+export async function startEmbeddedServer(options: {
+  port?: number | undefined;
+  readLagMs?: number | undefined;
+  /** More flags of `server/main.ts`, e.g. `['--token', 'T']`. */
+  flags?: readonly string[];
+}): Promise<EmbeddedServer> {
+  const args = ['--import', 'tsx', 'server/main.ts', '--port', String(options.port ?? 0)];
+  if (options.readLagMs !== undefined) args.push('--read-lag-ms', String(options.readLagMs));
+  args.push(...(options.flags ?? []));
+  // Its own process group: a Ctrl-C in the terminal reaches only the script, which may still need
+  // the server to delete what it created before it stops it.
+  const server = startNode(args, {
+    env: { MOCK_LOG_LEVEL: 'warn', ...process.env },
+    detached: true,
+  });
+  const killOnExit = () => server.child.kill('SIGKILL');
+  process.on('exit', killOnExit);
+  const stop = async () => {
+    process.off('exit', killOnExit);
+    if (server.child.exitCode !== null || server.child.signalCode !== null) return;
+    server.child.kill('SIGTERM');
+    const timer = setTimeout(() => server.child.kill('SIGKILL'), STOP_TIMEOUT_MS);
+    await server.done;
+    clearTimeout(timer);
+  };
+
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      reject(new Error(`it did not say it was listening within ${START_TIMEOUT_MS / 1000} s`));
+    }, START_TIMEOUT_MS);
+  });
+  try {
+    const [, origin] = await Promise.race([
+      server.waitForStdout(/listening (?:on|at) (https?:\/\/[^\s/]+)/),
+      timeout,
+    ]);
+    return { baseUrl: `${origin}/api/v1`, controlUrl: `${origin}/__control`, stop };
+  } catch (error) {
+    await stop();
+    const reason = error instanceof Error ? lastLine(error.message) : String(error);
+    throw new EmbeddedServerError(`the embedded server did not start: ${reason}`);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+function lastLine(text: string): string {
+  return (
+    text
+      .split('\n')
+      .map((line) => line.trim())
+      .filter((line) => line !== '')
+      .at(-1) ?? ''
+  );
+}
