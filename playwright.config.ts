@@ -9,8 +9,10 @@ import {
 } from './lib/config/environment';
 import { choosePorts } from './lib/config/local-ports';
 import { isWanted, selectedProjects } from './lib/config/project-selection';
+import { checkApiRoot } from './lib/resources/api-root';
 import { environmentsOf, reporters } from './lib/reporting/reporters';
 import { newRunId } from './lib/resources/run-marker';
+import { SUITE_RESOURCES } from './lib/suite-resources';
 
 // The shell wins over .env: dotenv never overrides a variable that is already set.
 dotenv.config({ quiet: true });
@@ -101,6 +103,7 @@ for (const name of REMOTE_ENVIRONMENTS) {
   let environment: EnvironmentConfig;
   if (wanted(name)) {
     environment = loadEnvironment(name);
+    checkApiRoot(environment, SUITE_RESOURCES);
   } else if (isConfigured(name)) {
     try {
       environment = loadEnvironment(name);

@@ -5,7 +5,6 @@ import type { ApiClient } from './http/api-client';
 import type { ApiObserver } from './http/api-observer';
 import type { Pacer } from './http/pacer';
 import { createLogger, type Logger } from './logging/logger';
-import { postsResource } from './posts/posts-resource';
 import { API_CALLS_ATTACHMENT, testInfoObserver } from './reporting/api-steps';
 import { CleanupRegistry } from './resources/cleanup-registry';
 import {
@@ -19,7 +18,7 @@ import { newRunId, runMarker } from './resources/run-marker';
 import { childrenOf, sweepMarked } from './resources/sweep';
 import { UserFactory } from './users/user-factory';
 import { UsersApi } from './users/users-api';
-import { usersResource } from './users/users-resource';
+import { SUITE_RESOURCES } from './suite-resources';
 
 export { expect };
 
@@ -73,7 +72,7 @@ export const test = base.extend<TestFixtures, WorkerFixtures>({
       ),
     { option: true, scope: 'worker' },
   ],
-  resources: [[usersResource, postsResource], { option: true, scope: 'worker' }],
+  resources: [SUITE_RESOURCES, { option: true, scope: 'worker' }],
   runId: [({}, use) => use(process.env.PW_RUN_ID ?? newRunId()), { scope: 'worker' }],
   logger: [
     ({ environment }, use) =>

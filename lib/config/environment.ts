@@ -94,9 +94,6 @@ const baseUrl = (variable: string) =>
         message: `${variable} is not an http(s) URL; expected the API root, e.g. https://<id>.mockapi.io/api/v1`,
       },
     )
-    .refine((raw) => !/\/users\/?$/.test(raw), {
-      message: `${variable} must be the API root without /users, e.g. https://<id>.mockapi.io/api/v1`,
-    })
     .transform((raw) => raw.replace(/\/+$/, ''));
 
 const bool = (variable: string) =>

@@ -20,9 +20,9 @@ export const ALLURE_CATEGORIES: Category[] = categories.map(({ matchedStatuses, 
   matchedStatuses: matchedStatuses.map(toStatus),
 }));
 
-/** Epic per top-level test folder; anything else is the users API suite. */
+/** Epic per top-level test folder; anything else is the API suite. */
 const EPICS: Record<string, string> = {
-  api: 'Users API',
+  api: 'API',
   server: 'Embedded server',
   unit: 'Framework',
   reporting: 'Reporting',
@@ -51,7 +51,7 @@ export function layoutLabels(fullName: string, describePath: string | undefined)
     .replace(/\.(spec|test|fixture)\.[cm]?[jt]s$/, '')
     .replaceAll(/[-_]/g, ' ');
   const labels: Label[] = [
-    { name: 'epic', value: EPICS[area] ?? 'Users API' },
+    { name: 'epic', value: EPICS[area] ?? 'API' },
     { name: 'feature', value: feature },
   ];
   if (describePath !== undefined && describePath !== '')

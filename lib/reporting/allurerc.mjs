@@ -12,7 +12,7 @@ const categories = JSON.parse(
 );
 
 export default defineConfig({
-  name: 'Users API tests',
+  name: 'API tests',
   output: './allure-report',
   // Kept outside allure-report (which each build replaces), so trends and retries span runs.
   historyPath: './reports/allure-history.jsonl',
@@ -24,7 +24,7 @@ export default defineConfig({
   plugins: {
     awesome: {
       options: {
-        reportName: 'Users API tests',
+        reportName: 'API tests',
         reportLanguage: 'en',
         groupBy: ['epic', 'feature', 'story'],
         stepTreeExpansion: 'expand_failed_only',

@@ -126,7 +126,7 @@ test.describe('Allure labels', () => {
     expect(
       layoutLabels('tests/api/users/crud.spec.ts › users CRUD › a test', 'users CRUD'),
     ).toEqual([
-      { name: 'epic', value: 'Users API' },
+      { name: 'epic', value: 'API' },
       { name: 'feature', value: 'users › crud' },
       { name: 'story', value: 'users CRUD' },
     ]);

@@ -1,6 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { createServer } from 'node:net';
 import path from 'node:path';
 
 const repoRoot = path.resolve(__dirname, '../..');
@@ -104,17 +103,4 @@ export async function startServerProcess(
   };
 }
 
-/**
- * A port nobody listens on right now, for tests of an explicitly chosen port. Anything else
- * should listen on port 0 and ask for the port it got, which cannot race with other processes.
- */
-export async function freePort(): Promise<number> {
-  const probe = createServer();
-  probe.listen(0, '127.0.0.1');
-  await once(probe, 'listening');
-  const address = probe.address();
-  probe.close();
-  await once(probe, 'close');
-  if (typeof address !== 'object' || address === null) throw new Error('no TCP port was assigned');
-  return address.port;
-}
+export { freePort } from '../../scripts/support/embedded-server';

@@ -47,14 +47,6 @@ test.describe('loadEnvironment messages', () => {
     }
   });
 
-  test('a URL of the users resource instead of the API root is rejected', () => {
-    for (const url of [`${ROOT}/users`, `${ROOT}/users/`]) {
-      expect(problem({ QA_BASE_URL: url }), url).toContain(
-        'QA_BASE_URL must be the API root without /users',
-      );
-    }
-  });
-
   test('a non-numeric timeout is rejected by name', () => {
     expect(problem({ QA_BASE_URL: ROOT, QA_TIMEOUT_MS: '10s' })).toContain(
       'QA_TIMEOUT_MS must be a whole number of milliseconds or a count',
