@@ -155,16 +155,19 @@ export class ApiClient {
   ): Promise<{ last: Attempt; attempts: number; retries: RetryRecord[]; adopted?: Answer }> {
     const idempotent = req.idempotent ?? (req.method !== 'POST' || cannotCreate(req.rawBody));
     const retries: RetryRecord[] = [];
-    // Waiting for the pacer is queueing, not retrying: it does not spend the retry budget.
-    let pacedMs = 0;
+    // Waiting for the pacer is queueing, and reconciling is waiting for reads to be trusted; neither
+    // is retrying, so neither spends the retry budget (the attempt limit still bounds both).
+    let notRetryingMs = 0;
     for (let attempt = 1; ; attempt += 1) {
       const last = await this.attempt(req);
-      pacedMs += last.pacedMs;
+      notRetryingMs += last.pacedMs;
       if (!idempotent && isAmbiguous(last.outcome)) {
         // Without a way to check, the ambiguous answer is final: sending again could act twice.
         if (req.reconcile === undefined) return { last, attempts: attempt, retries };
         // Checked even when no retry is left: the failed answer may hide a record the server made.
+        const reconcileStarted = performance.now();
         const found = await req.reconcile();
+        notRetryingMs += performance.now() - reconcileStarted;
         if (found !== undefined) {
           this.options.logger.info(
             `${call}: ${describeOutcome(last.outcome)} but the server had acted; adopted its result`,
@@ -173,7 +176,7 @@ export class ApiClient {
           return { last, attempts: attempt, retries, adopted };
         }
       }
-      const elapsed = performance.now() - started - pacedMs;
+      const elapsed = performance.now() - started - notRetryingMs;
       const decision = decideRetry(last.outcome, attempt, elapsed, this.options.retry);
       if (!decision.retry) return { last, attempts: attempt, retries };
       const retry: RetryRecord = {

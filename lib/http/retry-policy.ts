@@ -15,7 +15,7 @@ export interface RetryPolicy {
   maxDelayMs: number;
   /** Longest `Retry-After` honoured in ms; a longer one ends the call instead. Default 30000. */
   maxRetryAfterMs: number;
-  /** Total time for all attempts and waits of one call in ms (pacing waits excluded). Default 30000. */
+  /** Time one call may spend on attempts and backoff in ms (waits for the pacer and for reconciliation excluded). Default 30000. */
   budgetMs: number;
   /** Statuses that are retried. Default 408, 425, 429, 500, 502, 503, 504 and Cloudflare's 520–524. */
   statusCodes: readonly number[];
