@@ -10,9 +10,10 @@ import {
 import { choosePorts } from './lib/config/local-ports';
 import { isWanted, selectedProjects } from './lib/config/project-selection';
 import { checkApiRoot } from './lib/resources/api-root';
-import { environmentsOf, reporters } from './lib/reporting/reporters';
+import { environmentsOf, REPORT_PATHS, reporters } from './lib/reporting/reporters';
 import { newRunId } from './lib/resources/run-marker';
 import { SUITE_RESOURCES } from './lib/suite-resources';
+import { asVariables, FAULTS } from './scripts/support/embedded-server';
 
 // The shell wins over .env: dotenv never overrides a variable that is already set.
 dotenv.config({ quiet: true });
@@ -25,12 +26,21 @@ const selected = selectedProjects();
  * own tests run in `npm test`. It must match the projects not marked `default: false` below. */
 const DEFAULT_PROJECTS = ['local'];
 const wanted = (name: string) => isWanted(name, selected, DEFAULT_PROJECTS);
+/**
+ * UI mode (`--ui`) and the VS Code extension (`playwright test-server`) start the webServers once,
+ * with the global setup, before any project is picked in their sidebar, and name no project on the
+ * command line: there, every embedded server starts, so that picking `local-faults` works too.
+ */
+const interactive = process.argv.some(
+  (arg) => arg === 'test-server' || /^--ui(-host|-port)?(=|$)/.test(arg),
+);
+const serverWanted = (name: string) => interactive || wanted(name);
 
 // The embedded servers take 4010 and 4011, or free ports when those are taken. Chosen once, in the
 // main process; workers inherit the variables. A port set by the user is used as it is.
 if (
-  (wanted('local') && process.env.LOCAL_PORT === undefined) ||
-  (wanted('local-faults') && process.env.LOCAL_FAULTS_PORT === undefined)
+  (serverWanted('local') && process.env.LOCAL_PORT === undefined) ||
+  (serverWanted('local-faults') && process.env.LOCAL_FAULTS_PORT === undefined)
 ) {
   const [local, faults] = choosePorts([
     Number(process.env.LOCAL_PORT ?? 4010),
@@ -42,19 +52,12 @@ if (
 const LOCAL_PORT = Number(process.env.LOCAL_PORT ?? 4010);
 const FAULTS_PORT = Number(process.env.LOCAL_FAULTS_PORT ?? 4011);
 const localUrl = (port: number) => `http://127.0.0.1:${port}/api/v1`;
+const ci = Boolean(process.env.CI);
+/** JUnit XML outside CI too; in CI it is always written. */
+const JUNIT = ['1', 'true'].includes(process.env.JUNIT ?? '');
 
-/**
- * The `local-faults` server: no friendlier than the SaaS our users target. It ignores
- * Idempotency-Key as mockapi.io does, lags reads, fails at random and commits writes it answers 500.
- */
-const FAULTS = {
-  MOCK_SEED: process.env.MOCK_SEED ?? '42',
-  MOCK_IDEMPOTENCY: 'ignore',
-  MOCK_FAULT_503_RATE: '0.2',
-  MOCK_FAULT_COMMIT_500_RATE: '0.1',
-  MOCK_READ_LAG_MS: '300',
-  MOCK_LATENCY_MAX_MS: '50',
-};
+/** The `local-faults` server's misbehaviour; `MOCK_SEED` in the shell picks another seed. */
+const FAULTS_ENV = { ...asVariables(FAULTS), MOCK_SEED: process.env.MOCK_SEED ?? FAULTS.seed };
 
 type Use = { environment: EnvironmentConfig };
 
@@ -80,7 +83,7 @@ const projects: PlaywrightTestProject<Use>[] = [
     // Lookups after an ambiguous create wait out the server's read lag before they count.
     loadEnvironment('local', process.env, {
       baseUrl: localUrl(FAULTS_PORT),
-      readLagMs: Number(FAULTS.MOCK_READ_LAG_MS),
+      readLagMs: Number(FAULTS['read-lag-ms']),
     }),
     { grepInvert: /@resilience/, default: false },
   ),
@@ -139,20 +142,24 @@ export default defineConfig<Use>({
   outputDir: process.env.PW_OUTPUT_DIR ?? 'test-results',
   // API tests wait on I/O, not CPU: more workers than cores pays off.
   workers: 4,
-  forbidOnly: Boolean(process.env.CI),
+  forbidOnly: ci,
   // Starts the pacing coordinator that holds every worker to an environment's request rate.
   globalSetup: './lib/global-setup.ts',
   timeout: 60_000,
   expect: { timeout: 10_000 },
-  // Secret redaction first, then list, HTML (local) or JUnit + blob (CI), Allure, API health.
-  reporter: reporters({ ci: Boolean(process.env.CI), environments: environmentsOf(projects) }),
+  // Secret redaction first, then list, HTML (local) or JUnit + blob (CI), Allure, API health; and
+  // JUnit XML outside CI with `JUNIT=1`, for tools that read it (the redaction reporter sweeps it).
+  reporter: [
+    ...reporters({ ci, environments: environmentsOf(projects) }),
+    ...(!ci && JUNIT ? [['junit', { outputFile: REPORT_PATHS.junit }] as const] : []),
+  ],
   use: {
     // `--trace on` works too: the redaction reporter masks tokens in every trace zip.
     trace: 'retain-on-failure',
   },
   projects,
   webServer: [
-    ...(wanted('local') ? [mockServer(LOCAL_PORT)] : []),
-    ...(wanted('local-faults') ? [mockServer(FAULTS_PORT, FAULTS)] : []),
+    ...(serverWanted('local') ? [mockServer(LOCAL_PORT)] : []),
+    ...(serverWanted('local-faults') ? [mockServer(FAULTS_PORT, FAULTS_ENV)] : []),
   ],
 });

@@ -29,8 +29,8 @@ async function demo(options: DemoOptions, fail: (message: string) => void): Prom
   let target: Target | undefined;
   try {
     // No port: the server binds one the OS picks, so nothing can take it first.
-    const { environment, readLagMs } = options;
-    const starting = environment === undefined ? startEmbeddedServer({ readLagMs }) : undefined;
+    const { environment, faults } = options;
+    const starting = environment === undefined ? startEmbeddedServer({ faults }) : undefined;
     starting?.catch(() => undefined);
     if (environment !== undefined) {
       target = environmentTarget(environment);
@@ -39,7 +39,8 @@ async function demo(options: DemoOptions, fail: (message: string) => void): Prom
     // Playwright and faker take seconds to load: the embedded server boots meanwhile.
     const { runDemo } = await import('./demo/run.js');
     server = await starting;
-    if (server !== undefined) target = embeddedTarget(server.baseUrl);
+    // Lookups after an ambiguous create wait out the server's read lag before they count.
+    if (server !== undefined) target = embeddedTarget(server.baseUrl, server.readLagMs);
     if (target === undefined) throw new Error('no target: neither --env nor the embedded server');
     if (stop.signal.aborted) return EXIT.interrupted;
     return await runDemo(target, options, interruption, started);

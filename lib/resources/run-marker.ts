@@ -19,6 +19,16 @@ export function runMarker(runId: string, parallelIndex: number): string {
   return `${RUN_MARKER_PREFIX}${runId}-p${parallelIndex}-`;
 }
 
+/**
+ * A strict regex for the tag a factory writes into a record's unique field, the worker slot's
+ * marker followed by the worker and a counter: `pwrun-<runId>-p<n>-w<k>-<c>`, in lower case. Group 1
+ * is the run id. `before` and `after` are regex sources the tag must sit between (default: none), so
+ * a caller can require the tag exactly where a resource puts it: `runTagPattern('^.*\\+', '@example\\.com$')`.
+ */
+export function runTagPattern(before = '', after = ''): RegExp {
+  return new RegExp(`${before}${RUN_MARKER_PREFIX}([a-z0-9]+)-p\\d+-w\\d+-\\d+${after}`);
+}
+
 /** `Date.now().toString(36)` has 8 digits from mid-1972 to mid-2059. */
 const RUN_ID_TIME_DIGITS = 8;
 

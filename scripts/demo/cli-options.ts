@@ -3,7 +3,6 @@ import { LOG_LEVELS, type LogLevel, logLevelFromEnv } from '../../lib/logging/lo
 import { type CommandLine, environmentFlag, oneLine, parseFlags } from '../support/cli';
 
 const MAX_USERS = 100;
-const MAX_READ_LAG_MS = 3_600_000;
 
 /** What the demo was asked to do. */
 export interface DemoOptions {
@@ -11,8 +10,8 @@ export interface DemoOptions {
   environment: EnvironmentName | undefined;
   users: number;
   logLevel: LogLevel;
-  /** Read lag of the embedded server, to show eventual consistency. */
-  readLagMs: number | undefined;
+  /** The embedded server misbehaves as `local-faults` does, to show retries and reconciled creates. */
+  faults: boolean;
 }
 
 export const HELP = `Usage: npm run demo -- [options]
@@ -25,7 +24,9 @@ Without --env it starts the embedded server on a free port and stops it afterwar
                      (reads <NAME>_BASE_URL, <NAME>_API_TOKEN, ... from the shell or .env)
   --users N          how many users to create, 1 to ${MAX_USERS}; default 5
   --log-level LEVEL  ${LOG_LEVELS.join(', ')}; default info (or LOG_LEVEL)
-  --read-lag-ms MS   embedded server only: reads see writes MS later (eventual consistency)
+  --faults           embedded server only: it ignores Idempotency-Key as mockapi.io does, lags
+                     reads 300 ms, answers 20% 503s and commits 10% of writes it answers 500
+                     (seeded): watch the retries, the reconciled creates and the waits
   --help, -h         print this help and exit
 
 Exit codes: 0 every step passed, 1 a step failed, 2 bad set-up (usage, configuration,
@@ -40,7 +41,7 @@ export function parseCommandLine(
     env: { type: 'string' },
     users: { type: 'string' },
     'log-level': { type: 'string' },
-    'read-lag-ms': { type: 'string' },
+    faults: { type: 'boolean', default: false },
     help: { type: 'boolean', short: 'h' },
   });
   if (values === undefined) return { kind: 'error', message: error };
@@ -52,16 +53,8 @@ export function parseCommandLine(
   const users = values.users === undefined ? 5 : wholeNumber(values.users);
   if (users === undefined || users < 1 || users > MAX_USERS)
     return refuse(`--users ${values.users ?? ''} is not a number of users from 1 to ${MAX_USERS}`);
-  const lag = values['read-lag-ms'];
-  const readLagMs = lag === undefined ? undefined : wholeNumber(lag);
-  if (lag !== undefined && (readLagMs === undefined || readLagMs > MAX_READ_LAG_MS))
-    return refuse(
-      `--read-lag-ms ${lag} is not a number of milliseconds from 0 to ${MAX_READ_LAG_MS}`,
-    );
-  if (lag !== undefined && environment !== undefined)
-    return refuse(
-      `--read-lag-ms applies to the embedded server only: drop --env ${environment} or the lag`,
-    );
+  if (values.faults && environment !== undefined)
+    return refuse(`--faults applies to the embedded server only: drop --env ${environment}`);
 
   const flag = values['log-level'];
   let logLevel: LogLevel;
@@ -75,7 +68,7 @@ export function parseCommandLine(
         : `--log-level ${flag} is not a level: use one of ${levels}`,
     );
   }
-  return { kind: 'run', options: { environment, users, logLevel, readLagMs } };
+  return { kind: 'run', options: { environment, users, logLevel, faults: values.faults } };
 }
 
 /** A flag's non-negative integer, or undefined when it is not one. */

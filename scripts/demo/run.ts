@@ -38,6 +38,8 @@ class Steps implements ApiObserver {
   readonly observed: ObservedCall[] = [];
   passed = 0;
   failed = 0;
+  /** Creates adopted after an ambiguous failure, instead of sent again. */
+  reconciled = 0;
   private readonly current = new AsyncLocalStorage<{ name: string; calls: CallRecord[] }>();
 
   constructor(
@@ -49,6 +51,7 @@ class Steps implements ApiObserver {
   onCall(call: CallRecord): void {
     const step = this.current.getStore();
     step?.calls.push(call);
+    if (call.reconciled) this.reconciled += 1;
     this.observed.push({ test: step?.name ?? '', call });
   }
 
@@ -92,7 +95,11 @@ class Steps implements ApiObserver {
     }
     if (step.check !== true) this.passed += 1;
     const retries = calls.reduce((sum, call) => sum + call.retries.length, 0);
-    const noted = retries === 0 ? '' : ` (${retries} ${retries === 1 ? 'retry' : 'retries'})`;
+    const notes = [
+      retries === 0 ? '' : `${retries} ${retries === 1 ? 'retry' : 'retries'}`,
+      calls.some((call) => call.reconciled) ? 'reconciled: the failed attempt had created it' : '',
+    ].filter((note) => note !== '');
+    const noted = notes.length === 0 ? '' : ` (${notes.join('; ')})`;
     this.logger.info(line(`${detail(value, calls)}${noted}`.trim()));
     return value;
   }
@@ -109,7 +116,8 @@ export async function runDemo(
   started: number,
 ): Promise<number> {
   const { environment } = target;
-  const where = target.variablePrefix === undefined ? 'embedded server' : environment.name;
+  const embedded = demo.faults ? 'embedded server with faults' : 'embedded server';
+  const where = target.variablePrefix === undefined ? embedded : environment.name;
   const [out, level] = [process.stdout, demo.logLevel];
   const colour = useColour(out);
   const secrets = environment.token === undefined ? [] : [environment.token];
@@ -193,7 +201,7 @@ export async function runDemo(
         formatApiHealthTable(health).replaceAll(/^/gm, '  '),
         '',
         `  steps: ${steps.passed} passed, ${steps.failed} failed · users: ${created ?? 0} created, ${left}`,
-        `  retries: ${health.retries} · scenario ${seconds(scenarioMs)} · total ${seconds(performance.now() - started)}`,
+        `  retries: ${health.retries} · creates reconciled: ${steps.reconciled} · scenario ${seconds(scenarioMs)} · total ${seconds(performance.now() - started)}`,
         `  ${paint({ passed: 32, failed: 31, interrupted: 33 }[outcome], outcome.toUpperCase())}`,
         '',
       ].join('\n'),

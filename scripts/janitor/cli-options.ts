@@ -15,10 +15,13 @@ const DEFAULT_OLDER_THAN = '24h';
 
 export const HELP = `Usage: npm run janitor -- --env NAME [--older-than AGE] [--dry-run]
 
-Deletes the test users that killed or cancelled runs of the suite left behind: users whose email
-carries the suite's marker (+pwrun-<run id>-p<n>-) from a run at least AGE old. A run's age is read
-from its run id, which starts with the time the run began. Nothing else is touched: each candidate
-is re-checked against the exact marker first, and a marker whose time cannot be read is left alone.
+Deletes the test data that killed or cancelled runs of the suite left behind, in every resource the
+suite declares (lib/suite-resources.ts): records whose unique field carries the suite's tag
+(pwrun-<run id>-p<n>-w<k>-<c>: after the + of a user's email, at the end of a post's title) from a
+run at least AGE old. A run's age is read from its run id, which starts with the time the run began.
+Before a record goes, its marked children go (the posts of a user). Nothing else is touched: each
+candidate is re-checked against the exact tag where its resource puts it, a tag whose time cannot be
+read is left alone, and so is a record holding children the suite did not mark.
 
   --env NAME        the environment to clean: ${ENVIRONMENTS.join(', ')}
                     (reads <NAME>_BASE_URL, <NAME>_API_TOKEN, ... from the shell or .env;

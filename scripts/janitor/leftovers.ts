@@ -1,57 +1,91 @@
-import { RUN_MARKER_PREFIX, runIdTime } from '../../lib/resources/run-marker';
-import type { User } from '../../lib/users/user-schema';
-import type { UsersApi } from '../../lib/users/users-api';
+import { en, Faker } from '@faker-js/faker';
 
-/**
- * An email the factory built: `<local>+pwrun-<runId>-p<n>-<rest>@<domain>`, in lower case as the
- * factory writes it. The API's filter is a case-insensitive substring match, so this is what
- * decides; anything it does not match is someone else's.
- */
-const MARKED_EMAIL = new RegExp(
-  `^[^\\s@]*\\+${RUN_MARKER_PREFIX}([a-z0-9]+)-p\\d+-[^\\s@]*@[^\\s@]+$`,
-);
+import type { ApiRecord, Resource } from '../../lib/resources/resource';
+import type { AnyResourceApi } from '../../lib/resources/resource-api';
+import { RUN_MARKER_PREFIX, runIdTime, runTagPattern } from '../../lib/resources/run-marker';
 
 /** Run ids older than this are not ours: the suite did not exist yet. */
 const EARLIEST_RUN = Date.UTC(2020, 0, 1);
 /** Clocks of other machines may run ahead, but not by this much. */
 const CLOCK_SKEW_MS = 86_400_000;
 
-export type Verdict =
-  /** Marked by a run at least the threshold old: to be deleted. */
-  | { kind: 'leftover'; user: User; ageMs: number }
-  /** Marked by a run younger than the threshold, which may still be running. */
-  | { kind: 'recent'; user: User; ageMs: number }
-  /** Marked, but the run id's time is not a plausible time: left alone. */
-  | { kind: 'unreadable'; user: User }
-  /** Not the suite's marker at all (the API's substring match is loose). */
-  | { kind: 'foreign'; user: User };
+/** A tag in the factories' shape, to see where a resource's `build` puts it. */
+const SAMPLE_TAG = `${RUN_MARKER_PREFIX}0sample0-p0-w0-1`;
+
+const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 /**
- * Sorts a user matched by `?email=pwrun-` into what the janitor may do with it. The age is the run's,
- * read from the run id's time: that is our own data, where `createdAt` belongs to the backend, and
- * every user of one run shares it, so a run's users go together.
+ * How a resource's unique field carries the suite's tag, read off the resource's own `build`: after
+ * the same separator (`+` in a user's email, a space in a post's title) and followed by the same
+ * fixed text (`@example.com`, or nothing). The API's filter is a case-insensitive substring match,
+ * so this is what decides; a value of any other shape is someone else's.
  */
-export function classify(user: User, olderThanMs: number, now: number): Verdict {
-  const runId = typeof user.email === 'string' ? MARKED_EMAIL.exec(user.email)?.[1] : undefined;
-  if (runId === undefined) return { kind: 'foreign', user };
+export function markedValuePattern(resource: Resource): RegExp {
+  const value = resource.build({ faker: new Faker({ locale: [en] }), tag: SAMPLE_TAG })[
+    resource.uniqueField
+  ];
+  if (typeof value !== 'string' || !value.includes(SAMPLE_TAG))
+    throw new Error(`${resource.name}: its build does not put the tag in ${resource.uniqueField}`);
+  const [before = '', after = ''] = value.split(SAMPLE_TAG);
+  const separator = before.at(-1);
+  return runTagPattern(
+    separator === undefined ? '^' : `^.*${escapeRegExp(separator)}`,
+    `${escapeRegExp(after)}$`,
+  );
+}
+
+export type Verdict =
+  /** Marked by a run at least the threshold old: to be deleted. */
+  | { kind: 'leftover'; record: ApiRecord; ageMs: number }
+  /** Marked by a run younger than the threshold, which may still be running. */
+  | { kind: 'recent'; record: ApiRecord; ageMs: number }
+  /** Marked, but the run id's time is not a plausible time: left alone. */
+  | { kind: 'unreadable'; record: ApiRecord }
+  /** Not the suite's marker at all (the API's substring match is loose). */
+  | { kind: 'foreign'; record: ApiRecord };
+
+/**
+ * Sorts a record whose unique field matched `pwrun-` into what the janitor may do with it. The age
+ * is the run's, read from the run id's time: that is our own data, where `createdAt` belongs to the
+ * backend, and every record of one run shares it, so a run's records go together.
+ */
+export function classify(
+  record: ApiRecord,
+  field: string,
+  marked: RegExp,
+  olderThanMs: number,
+  now: number,
+): Verdict {
+  const value = record[field];
+  const runId = typeof value === 'string' ? marked.exec(value)?.[1] : undefined;
+  if (runId === undefined) return { kind: 'foreign', record };
   const started = runIdTime(runId);
   if (started === undefined || started < EARLIEST_RUN || started > now + CLOCK_SKEW_MS)
-    return { kind: 'unreadable', user };
+    return { kind: 'unreadable', record };
   const ageMs = now - started;
-  return ageMs >= olderThanMs ? { kind: 'leftover', user, ageMs } : { kind: 'recent', user, ageMs };
+  return ageMs >= olderThanMs
+    ? { kind: 'leftover', record, ageMs }
+    : { kind: 'recent', record, ageMs };
 }
 
 /**
- * Every user whose email contains `pwrun-` (any case), page by page. All pages are read before
- * anything is deleted, since deleting shifts later pages. Stops at a short page, or at a page that
- * brings nothing new (a server ignoring `page` would otherwise repeat forever).
+ * Every record of `api`, or with `markedOnly` every one whose unique field contains `pwrun-` (any
+ * case), page by page. All pages are read before anything is deleted, since deleting shifts later
+ * pages. Stops at a short page, or at a page that brings nothing new (a server ignoring `page`
+ * would otherwise repeat forever).
  */
-export async function findCandidates(users: UsersApi, limit = 100): Promise<User[]> {
-  const found = new Map<string, User>();
+export async function listAll(
+  api: AnyResourceApi,
+  options: { markedOnly?: boolean; limit?: number } = {},
+): Promise<ApiRecord[]> {
+  const limit = options.limit ?? 100;
+  const filters =
+    options.markedOnly === true ? { [api.resource.uniqueField]: RUN_MARKER_PREFIX } : {};
+  const found = new Map<string, ApiRecord>();
   for (let page = 1; ; page += 1) {
-    const batch = await users.list({ filters: { email: RUN_MARKER_PREFIX }, page, limit });
+    const batch = (await api.list({ filters, page, limit })) as ApiRecord[];
     const before = found.size;
-    for (const user of batch) found.set(user.id, user);
+    for (const record of batch) found.set(record.id, record);
     if (batch.length < limit || found.size === before) break;
   }
   return [...found.values()];

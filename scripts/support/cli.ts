@@ -37,10 +37,10 @@ export function environmentTarget(name: EnvironmentName): Target {
   return { environment: loadEnvironment(name), variablePrefix: name.toUpperCase() };
 }
 
-/** The embedded server at `baseUrl` as a target. */
-export function embeddedTarget(baseUrl: string): Target {
+/** The embedded server at `baseUrl` as a target; `readLagMs` is the lag its reads have, if any. */
+export function embeddedTarget(baseUrl: string, readLagMs?: number): Target {
   return {
-    environment: loadEnvironment('local', process.env, { baseUrl }),
+    environment: loadEnvironment('local', process.env, { baseUrl, readLagMs }),
     variablePrefix: undefined,
   };
 }

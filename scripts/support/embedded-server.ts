@@ -7,12 +7,43 @@ import { startNode } from './child-process';
 const START_TIMEOUT_MS = 60_000;
 const STOP_TIMEOUT_MS = 5_000;
 
+/**
+ * How the `local-faults` server misbehaves, and `npm run demo -- --faults`: no friendlier than the
+ * SaaS our users target. It ignores Idempotency-Key as mockapi.io does, lags reads, fails at random
+ * and commits writes it answers 500; seeded, so a run can be reproduced. `server/main.ts` flags.
+ */
+export const FAULTS = {
+  seed: '42',
+  idempotency: 'ignore',
+  'fault-503-rate': '0.2',
+  'fault-commit-500-rate': '0.1',
+  'read-lag-ms': '300',
+  'latency-max-ms': '50',
+} as const;
+
+/** A profile as command-line flags: `--seed 42 --idempotency ignore …`. */
+export function asFlags(profile: Readonly<Record<string, string>>): string[] {
+  return Object.entries(profile).flatMap(([flag, value]) => [`--${flag}`, value]);
+}
+
+/** A profile as the server's variables (`MOCK_SEED`, `MOCK_FAULT_503_RATE`, …), for Playwright's webServer. */
+export function asVariables(profile: Readonly<Record<string, string>>): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(profile).map(([flag, value]) => [
+      `MOCK_${flag.toUpperCase().replaceAll('-', '_')}`,
+      value,
+    ]),
+  );
+}
+
 /** The embedded server, running as a child process of a script or test. */
 export interface EmbeddedServer {
   /** API root, e.g. `http://127.0.0.1:41234/api/v1`. */
   baseUrl: string;
   /** Control API root, e.g. `http://127.0.0.1:41234/__control`. */
   controlUrl: string;
+  /** How long its reads lag writes (0: not at all). */
+  readLagMs: number;
   stop(): Promise<void>;
 }
 
@@ -42,11 +73,16 @@ export async function freePort(): Promise<number> {
 export async function startEmbeddedServer(options: {
   port?: number | undefined;
   readLagMs?: number | undefined;
+  /** Misbehave as {@link FAULTS} says (its read lag unless `readLagMs` is given). */
+  faults?: boolean;
   /** More flags of `server/main.ts`, e.g. `['--token', 'T']`. */
   flags?: readonly string[];
 }): Promise<EmbeddedServer> {
   const args = ['--import', 'tsx', 'server/main.ts', '--port', String(options.port ?? 0)];
+  if (options.faults === true) args.push(...asFlags(FAULTS));
   if (options.readLagMs !== undefined) args.push('--read-lag-ms', String(options.readLagMs));
+  const readLagMs =
+    options.readLagMs ?? (options.faults === true ? Number(FAULTS['read-lag-ms']) : 0);
   args.push(...(options.flags ?? []));
   // Its own process group: a Ctrl-C in the terminal reaches only the script, which may still need
   // the server to delete what it created before it stops it.
@@ -76,7 +112,7 @@ export async function startEmbeddedServer(options: {
       server.waitForStdout(/listening (?:on|at) (https?:\/\/[^\s/]+)/),
       timeout,
     ]);
-    return { baseUrl: `${origin}/api/v1`, controlUrl: `${origin}/__control`, stop };
+    return { baseUrl: `${origin}/api/v1`, controlUrl: `${origin}/__control`, readLagMs, stop };
   } catch (error) {
     await stop();
     const reason = error instanceof Error ? lastLine(error.message) : String(error);

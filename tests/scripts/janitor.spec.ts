@@ -2,10 +2,11 @@ import { expect, test as base } from '@playwright/test';
 
 import { loadEnvironment } from '../../lib/config/environment';
 import { createLogger } from '../../lib/logging/logger';
+import { type NewPost, type Post, postsResource } from '../../lib/posts/posts-resource';
+import { compareIds, ResourceApi } from '../../lib/resources/resource-api';
 import { createUsersApi, requestContextOptions } from '../../lib/users/create-users-api';
 import { UserFactory } from '../../lib/users/user-factory';
 import type { NewUser } from '../../lib/users/user-schema';
-import { compareIds } from '../../lib/resources/resource-api';
 import type { UsersApi } from '../../lib/users/users-api';
 import { type ChildRun, childEnv, runNode } from '../../scripts/support/child-process';
 import { type EmbeddedServer, startEmbeddedServer } from '../../scripts/support/embedded-server';
@@ -39,6 +40,10 @@ interface Backend {
   ids: () => Promise<string[]>;
   /** Users in the server's primary store, which sees every delete at once. */
   stored: () => Promise<number>;
+  /** Posts in the server's primary store. */
+  storedPosts: () => Promise<number>;
+  /** The posts of one user. */
+  posts: (userId: string) => ResourceApi<Post, NewPost>;
 }
 
 function sorted(ids: readonly string[]): string[] {
@@ -98,15 +103,27 @@ const test = base.extend<{ serverFlags: string[]; backend: Backend }>({
           if (batch.length < 100) return sorted(all);
         }
       };
-      const stored = async () => {
+      const state = async () => {
         const response = await context.fetch(`${server.controlUrl}/state`);
-        return ((await response.json()) as { users: number }).users;
+        return (await response.json()) as {
+          users: number;
+          resources: { posts: { records: number } };
+        };
       };
+      const stored = async () => (await state()).users;
+      const storedPosts = async () => (await state()).resources.posts.records;
+      const posts = (userId: string) =>
+        new ResourceApi({
+          client: users.client,
+          consistency: environment.consistency,
+          resource: postsResource,
+          parents: { userId },
+        });
       const seeded = await seed(users);
       const everyone = sorted(Object.values(seeded).flat());
       // Reads may lag writes: the janitor must see every seeded user before it runs.
       await expect.poll(ids, { message: 'every seeded user is listed', ...POLL }).toEqual(everyone);
-      await use({ server, seeded, ids, stored });
+      await use({ server, seeded, ids, stored, storedPosts, posts });
     } finally {
       await context.dispose();
       await server.stop();
@@ -123,6 +140,12 @@ function runJanitor(args: string[], env: Record<string, string> = {}): Promise<C
 function named(stdout: string, verb: string): string[] {
   const pattern = new RegExp(`^${verb}\\s+user (\\S+)\\s`, 'gm');
   return sorted([...stdout.matchAll(pattern)].map((match) => match[1] ?? ''));
+}
+
+/** The posts the output names after `verb`, as `<post id> of user <user id>`. */
+function namedPosts(stdout: string, verb: string): string[] {
+  const pattern = new RegExp(`^${verb}\\s+post (\\S+ of user \\S+)\\s`, 'gm');
+  return [...stdout.matchAll(pattern)].map((match) => match[1] ?? '').sort();
 }
 
 function without(ids: readonly string[], removed: readonly string[]): string[] {
@@ -157,6 +180,62 @@ test.describe('npm run janitor', () => {
     await expect
       .poll(backend.ids, { message: 'everything but the old marked users is still there', ...POLL })
       .toEqual(without(before, seeded.old));
+  });
+
+  test('deletes the marked posts of old users before the users; a user holding a post it did not mark stays', async ({
+    backend,
+  }) => {
+    const { seeded } = backend;
+    const [mine, shared] = seeded.old;
+    const [recentUser] = seeded.recent;
+    if (mine === undefined || shared === undefined || recentUser === undefined)
+      throw new Error('the backend seeds old and recent users');
+    const now = Date.now();
+    const oldPosts = new UserFactory({ runId: runIdAt(now - 3 * DAY) }).for(postsResource);
+    const recentPosts = new UserFactory({ runId: runIdAt(now - HOUR) }).for(postsResource);
+    const create = (userId: string, payload: NewPost) => backend.posts(userId).create(payload);
+    const ours = [
+      await create(mine, oldPosts.build()),
+      await create(mine, oldPosts.build()),
+      await create(shared, oldPosts.build()),
+    ];
+    const theirs = await create(shared, { title: 'Holiday plans', body: 'Not a test post.' });
+    const recent = await create(recentUser, recentPosts.build());
+    const postIds = async (userId: string) =>
+      sorted((await backend.posts(userId).list()).map((post) => post.id));
+    for (const userId of [mine, shared, recentUser]) {
+      const expected = sorted(
+        [...ours, theirs, recent].filter((p) => p.userId === userId).map((p) => p.id),
+      );
+      await expect.poll(() => postIds(userId), POLL).toEqual(expected);
+    }
+
+    const { exitCode, stdout, stderr } = await runJanitor(['--env', 'qa'], {
+      QA_BASE_URL: backend.server.baseUrl,
+    });
+
+    expect(stderr).toBe('');
+    expect(exitCode).toBe(0);
+    expect(namedPosts(stdout, 'deleted'), 'each marked post of an old user, named').toEqual(
+      ours.map((post) => `${post.id} of user ${post.userId}`).sort(),
+    );
+    const position = (pattern: string) => stdout.search(new RegExp(pattern, 'm'));
+    for (const post of ours.filter((p) => p.userId === mine))
+      expect(position(`^deleted\\s+post ${post.id} of user ${mine}\\s`)).toBeLessThan(
+        position(`^deleted\\s+user ${mine}\\s`),
+      );
+    expect(named(stdout, 'deleted'), 'the old users, but the one holding their post').toEqual(
+      without(seeded.old, [shared]),
+    );
+    expect(stdout).toMatch(
+      new RegExp(`^left alone\\s+user ${shared}\\s.*holds 1 post the suite did not mark$`, 'm'),
+    );
+    expect(stdout).toContain(
+      'summary: 7 deleted, 0 already gone, 0 failed; kept 2 of runs younger than 24h and 3 with an unreadable run id, and 1 holding records the suite did not mark;',
+    );
+    expect(await postIds(shared), 'their post stays with its user').toEqual([theirs.id]);
+    expect(await postIds(recentUser), 'a recent run keeps its post').toEqual([recent.id]);
+    expect(await backend.storedPosts(), 'no other post was deleted').toBe(2);
   });
 
   test('--dry-run names the same users and deletes nothing', async ({ backend }) => {
@@ -202,7 +281,7 @@ test.describe('npm run janitor', () => {
     expect(refused.exitCode).toBe(2);
     expect(refused.stdout).toBe('');
     expect(refused.stderr.trim()).toBe(
-      'janitor: production is read-only and the janitor deletes users: set PRODUCTION_ALLOW_WRITES=true to allow it, or add --dry-run to only list them',
+      'janitor: production is read-only and the janitor deletes test data: set PRODUCTION_ALLOW_WRITES=true to allow it, or add --dry-run to only list them',
     );
 
     const listed = await runJanitor(['--env', 'production', '--dry-run'], production);

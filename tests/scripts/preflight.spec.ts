@@ -1,0 +1,115 @@
+import { once } from 'node:events';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+
+import { expect, test } from '@playwright/test';
+
+import { type ChildRun, childEnv, runPlaywright } from '../../scripts/support/child-process';
+import { type EmbeddedServer, startEmbeddedServer } from '../../scripts/support/embedded-server';
+
+const ROOT = path.resolve(__dirname, '..', '..');
+const TOKEN = 'preflight-token-7c2e91';
+
+/** `npx playwright test --project=qa` as a person runs it, with nothing from the shell or `.env`. */
+function runQa(name: string, env: Record<string, string>): Promise<ChildRun> {
+  return runPlaywright(
+    ['test', '--project=qa'],
+    childEnv({ PW_OUTPUT_DIR: path.join(ROOT, '.tmp', 'preflight', name), ...env }),
+  );
+}
+
+/** What the run printed, without blank lines and Node's own warnings. */
+function printed(run: ChildRun): string[] {
+  return run.output
+    .split('\n')
+    .map((line) => line.trimEnd())
+    .filter((line) => line.trim() !== '')
+    .filter((line) => !/^\(node:\d+\) |^\(Use `node --trace-/.test(line));
+}
+
+/** The run stopped before any test, with exactly `line`. */
+function expectStoppedWith(run: ChildRun, line: string): void {
+  expect(run.exitCode, run.output).toBe(1);
+  expect(printed(run), 'one line, and nothing about tests').toEqual([line]);
+}
+
+test.describe('a broken environment stops the run before the suite, with one line', () => {
+  // A child Playwright run loads the config and TypeScript: seconds on a busy machine.
+  test.describe.configure({ timeout: 120_000 });
+
+  test('a dead URL: connection refused, within 15 s', async () => {
+    const url = 'http://127.0.0.1:1/api/v1';
+    const run = await runQa('dead', { QA_BASE_URL: url });
+    expectStoppedWith(
+      run,
+      `QA_BASE_URL=${url}: connection refused — is the API running? Check QA_BASE_URL.`,
+    );
+    expect(run.durationMs, 'stops in seconds').toBeLessThan(15_000);
+  });
+
+  test('a host name that does not resolve', async () => {
+    // `.invalid` never resolves (RFC 2606): nothing is sent anywhere.
+    const url = 'http://api.example.invalid/api/v1';
+    const run = await runQa('dns', { QA_BASE_URL: url });
+    expectStoppedWith(
+      run,
+      `QA_BASE_URL=${url}: host api.example.invalid not found (DNS) — check the host name in QA_BASE_URL.`,
+    );
+  });
+
+  test.describe('on a server of its own', () => {
+    let server: EmbeddedServer | undefined;
+    let html: Server | undefined;
+
+    test.afterEach(async () => {
+      await server?.stop();
+      server = undefined;
+      html?.close();
+      html = undefined;
+    });
+
+    test('401: no token, or a wrong one, names QA_API_TOKEN and never the token', async () => {
+      server = await startEmbeddedServer({ flags: ['--token', TOKEN] });
+      const { baseUrl } = server;
+      const [missing, wrong] = await Promise.all([
+        runQa('no-token', { QA_BASE_URL: baseUrl }),
+        runQa('wrong-token', { QA_BASE_URL: baseUrl, QA_API_TOKEN: 'wrong-token-3b8d' }),
+      ]);
+      expectStoppedWith(
+        missing,
+        `QA_BASE_URL=${baseUrl}: GET /users answered 401 — the API wants a token: set QA_API_TOKEN.`,
+      );
+      expectStoppedWith(
+        wrong,
+        `QA_BASE_URL=${baseUrl}: GET /users answered 401 — the token was refused: check QA_API_TOKEN.`,
+      );
+      expect(wrong.output).not.toContain('wrong-token-3b8d');
+    });
+
+    test('a wrong root: 404 on the collection', async () => {
+      server = await startEmbeddedServer({});
+      const wrongRoot = server.baseUrl.replace('/api/v1', '/api/v2');
+      const run = await runQa('wrong-root', { QA_BASE_URL: wrongRoot });
+      expectStoppedWith(
+        run,
+        `QA_BASE_URL=${wrongRoot}: GET /users answered 404 — no /users there: QA_BASE_URL must be the API root that holds /users, e.g. https://<id>.mockapi.io/api/v1.`,
+      );
+    });
+
+    test('an HTML page where the API should be', async () => {
+      html = createServer((_request, response) => {
+        response.setHeader('content-type', 'text/html; charset=utf-8');
+        response.end('<!doctype html><html><head><title>Sign in</title></head></html>');
+      });
+      html.listen(0, '127.0.0.1');
+      await once(html, 'listening');
+      const url = `http://127.0.0.1:${(html.address() as AddressInfo).port}/api/v1`;
+      const run = await runQa('html', { QA_BASE_URL: url });
+      expectStoppedWith(
+        run,
+        `QA_BASE_URL=${url}: GET /users answered 200 with an HTML page, not JSON — QA_BASE_URL must be the API root that holds /users, e.g. https://<id>.mockapi.io/api/v1.`,
+      );
+    });
+  });
+});
