@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 
 import { expect, test } from '../../lib/fixtures';
+import { excerpt } from '../../lib/http/api-errors';
 import { type User, UserSchema } from '../../lib/users/user-schema';
 
 test.describe('contract', { tag: '@contract' }, () => {
@@ -31,7 +32,7 @@ test.describe('contract', { tag: '@contract' }, () => {
   test('a missing user answers 404 "Not found"', { tag: '@readonly' }, async ({ users }) => {
     const id = `missing-${randomBytes(6).toString('hex')}`;
     const response = await users.raw({ method: 'GET', path: id });
-    expect(response.status).toBe(404);
+    expect(response.status, `GET /users/${id}. Body: ${excerpt(response.text)}`).toBe(404);
     expect(JSON.parse(response.text)).toBe('Not found');
     expect(await users.find(id)).toBeUndefined();
   });
@@ -83,7 +84,7 @@ test.describe('contract', { tag: '@contract' }, () => {
         const response = await users.raw({ method: 'GET', path: id });
         expect(
           response.status,
-          `GET /users/${id.slice(0, 40)} answered ${response.status}`,
+          `GET /users/${id.slice(0, 40)} answered ${response.status}. Body: ${excerpt(response.text)}`,
         ).toBeLessThan(500);
         if (response.status === 404) expect(JSON.parse(response.text)).toBe('Not found');
       },

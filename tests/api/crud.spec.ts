@@ -1,4 +1,5 @@
 import { expect, test } from '../../lib/fixtures';
+import { excerpt } from '../../lib/http/api-errors';
 import type { User } from '../../lib/users/user-schema';
 
 /**
@@ -63,7 +64,7 @@ test.describe('users CRUD', { tag: '@crud' }, () => {
   test('creating a user answers 201 with every sent field echoed', async ({ users, factory }) => {
     const payload = factory.build();
     const response = await users.createResponse(payload);
-    expect(response.status, 'status of POST /users').toBe(201);
+    expect(response.status, `status of POST /users. Body: ${excerpt(response.text)}`).toBe(201);
     expect(JSON.parse(response.text)).toMatchObject(payload);
   });
 
@@ -129,7 +130,9 @@ test.describe('users CRUD', { tag: '@crud' }, () => {
     await users.delete(created.id);
     await users.waitUntilDeleted(created.id);
     const again = await users.raw({ method: 'DELETE', path: created.id });
-    expect(again.status).toBe(404);
+    expect(again.status, `second DELETE /users/${created.id}. Body: ${excerpt(again.text)}`).toBe(
+      404,
+    );
   });
 
   test('updating a deleted user answers 404', async ({ users, factory }) => {
@@ -137,6 +140,9 @@ test.describe('users CRUD', { tag: '@crud' }, () => {
     await users.delete(created.id);
     await users.waitUntilDeleted(created.id);
     const put = await users.raw({ method: 'PUT', path: created.id, body: { name: 'ghost' } });
-    expect(put.status).toBe(404);
+    expect(
+      put.status,
+      `PUT /users/${created.id} after its deletion. Body: ${excerpt(put.text)}`,
+    ).toBe(404);
   });
 });

@@ -4,6 +4,7 @@ import type { UserFactory } from '../../lib/users/user-factory';
 import type { User } from '../../lib/users/user-schema';
 import type { UsersApi } from '../../lib/users/users-api';
 import { expect, test } from '../../lib/fixtures';
+import { excerpt } from '../../lib/http/api-errors';
 
 /**
  * Every listing is scoped to users this test created: they share a tag no one else's data has, and
@@ -93,7 +94,10 @@ test.describe('listing users', { tag: '@crud' }, () => {
   }) => {
     const nothing = `none${randomBytes(8).toString('hex')}`;
     const raw = await users.raw({ method: 'GET', params: { name: nothing } });
-    expect(raw.status, 'mockapi.io answers an empty query with 404').toBe(404);
+    expect(
+      raw.status,
+      `mockapi.io answers an empty query with 404. Body: ${excerpt(raw.text)}`,
+    ).toBe(404);
     expect(JSON.parse(raw.text)).toBe('Not found');
     expect(await users.list({ filters: { name: nothing } })).toEqual([]);
     expect(await users.list({ search: nothing })).toEqual([]);

@@ -1,5 +1,5 @@
 import { test as base, expect } from '../../lib/fixtures';
-import { ApiStatusError } from '../../lib/http/api-errors';
+import { ApiStatusError, excerpt } from '../../lib/http/api-errors';
 import { type NewPost, type Post, postsResource } from '../../lib/posts/posts-resource';
 import type { ResourceApi } from '../../lib/resources/resource-api';
 import type { User } from '../../lib/users/user-schema';
@@ -67,7 +67,10 @@ test.describe('posts of a user (nested resource)', { tag: ['@crud', '@nested'] }
     const post = await createPost(ann);
     await ann.posts.waitUntilVisible(post.id);
     const response = await bob.posts.raw({ method: 'GET', path: post.id });
-    expect(response.status, `GET /${bob.posts.path}/${post.id}`).toBe(404);
+    expect(
+      response.status,
+      `GET /${bob.posts.path}/${post.id}. Body: ${excerpt(response.text)}`,
+    ).toBe(404);
   });
 
   test('PATCH merges into a post and keeps its user', async ({ owner }) => {
