@@ -4,6 +4,7 @@ import { type EnvironmentConfig, loadEnvironment } from './config/environment';
 import type { ApiClient } from './http/api-client';
 import type { ApiObserver } from './http/api-observer';
 import type { Pacer } from './http/pacer';
+import { withLogBindings } from './logging/log-context';
 import { createLogger, type Logger } from './logging/logger';
 import { API_CALLS_ATTACHMENT, testInfoObserver } from './reporting/api-steps';
 import { CleanupRegistry } from './resources/cleanup-registry';
@@ -35,7 +36,8 @@ interface WorkerFixtures {
   resources: Resource[];
   /** This run's id, shared by every worker (set once by playwright.config.ts). */
   runId: string;
-  logger: Logger;
+  /** The framework's logger for this worker: each line names the worker. */
+  workerLogger: Logger;
   /** Holds this worker's requests to the environment's rate, together with every other worker. */
   pacer: Pacer | undefined;
   /** Deletes, after the worker's last test, any record carrying this worker slot's marker. */
@@ -43,6 +45,8 @@ interface WorkerFixtures {
 }
 
 interface TestFixtures {
+  /** The framework's logger for this test: each line names the worker and the test. */
+  logger: Logger;
   /** Extra headers for every call of this test (e.g. a fault scenario of the embedded server). */
   apiHeaders: Record<string, string>;
   /** Observers that see every call of this test, besides the report's. */
@@ -74,22 +78,38 @@ export const test = base.extend<TestFixtures, WorkerFixtures>({
   ],
   resources: [SUITE_RESOURCES, { option: true, scope: 'worker' }],
   runId: [({}, use) => use(process.env.PW_RUN_ID ?? newRunId()), { scope: 'worker' }],
-  logger: [
-    ({ environment }, use) =>
-      use(createLogger({ secrets: environment.token === undefined ? [] : [environment.token] })),
+  workerLogger: [
+    ({ environment }, use, workerInfo) =>
+      use(
+        createLogger({
+          secrets: environment.token === undefined ? [] : [environment.token],
+        }).child({ worker: workerInfo.workerIndex }),
+      ),
     { scope: 'worker', box: true },
+  ],
+  logger: [
+    ({ workerLogger }, use, testInfo) =>
+      use(workerLogger.child({ test: testInfo.titlePath.join(' › ') })),
+    { box: true },
   ],
   pacer: [
     ({ environment }, use) => use(environmentPacer(environment)),
     { scope: 'worker', box: true },
   ],
   sweepEscaped: [
-    async ({ environment, resources, runId, logger, pacer, playwright }, use, workerInfo) => {
+    async (
+      { environment, resources, runId, workerLogger: logger, pacer, playwright },
+      use,
+      workerInfo,
+    ) => {
       await use(undefined);
       if (!environment.allowWrites) return;
       const request = await playwright.request.newContext(requestContextOptions(environment));
       try {
-        const client = createApiClient(request, environment, { logger, pacer });
+        const client = createApiClient(request, environment, {
+          logger: logger.child({ phase: 'sweep' }),
+          pacer,
+        });
         const apiOf = (resource: Resource, parents?: Record<string, string>) =>
           new ResourceApi({ client, consistency: environment.consistency, resource, parents });
         const marker = runMarker(runId, workerInfo.parallelIndex);
@@ -144,9 +164,15 @@ export const test = base.extend<TestFixtures, WorkerFixtures>({
     async ({ apiClient: _client }, use) => {
       const cleanup = new CleanupRegistry();
       await use(cleanup);
-      await cleanup.deleteAll();
+      const count = cleanup.pending.length;
+      if (count === 0) return;
+      // One labelled step holds the cleanup's calls; their log lines say `cleanup`.
+      await base.step(`cleanup: delete ${count} record${count === 1 ? '' : 's'}`, () =>
+        withLogBindings({ phase: 'cleanup' }, () => cleanup.deleteAll()),
+      );
     },
-    { box: true },
+    // 'self' hides the fixture's own step but not the steps it opens (`true` would hide those too).
+    { box: 'self' },
   ],
   factory: [
     ({ runId }, use, testInfo) =>

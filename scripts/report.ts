@@ -12,7 +12,7 @@ const ALLURE_CLI = path.resolve(__dirname, '../node_modules/allure/cli.js');
 /**
  * Builds the Allure report of the results under `root` into `<root>/allure-report`, offline (the
  * `allure` npm package, no Java), keeping history in `<root>/reports/allure-history.jsonl`.
- * Returns the report folder.
+ * Returns the report folder, whose `index.html` is always this build's.
  */
 export async function buildAllureReport(
   root = '.',
@@ -25,13 +25,17 @@ export async function buildAllureReport(
       `No Allure results in ${missing.join(', ')} (under ${cwd}): run the tests first (npx playwright test).`,
     );
   fs.mkdirSync(path.join(cwd, 'reports'), { recursive: true });
+  // Allure writes each plugin's report to `<output>/<plugin>/` and moves it up only when that is the
+  // output's one folder: into a previous build it would write `awesome/` beside a stale index.html.
+  const report = path.join(cwd, 'allure-report');
+  fs.rmSync(report, { recursive: true, force: true });
   const run = await runNode([ALLURE_CLI, 'generate', '--config', ALLURE_CONFIG, ...resultsDirs], {
     cwd,
     env: { ...process.env, NO_COLOR: '1' },
   });
   if (run.exitCode !== 0)
     throw new Error(`allure generate failed (exit ${String(run.exitCode)}):\n${run.output}`);
-  return path.join(cwd, 'allure-report');
+  return report;
 }
 
 function serve(root: string): void {

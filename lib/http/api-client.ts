@@ -2,6 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 
 import type { APIRequestContext } from '@playwright/test';
 
+import { inContext } from '../logging/log-context';
 import type { Logger } from '../logging/logger';
 import { redactHeaders, redactSecrets } from '../logging/redact';
 import {
@@ -10,7 +11,13 @@ import {
   ApiTransportError,
   excerpt,
 } from './api-errors';
-import { type ApiObserver, type CallRecord, type RetryRecord, routeOf } from './api-observer';
+import {
+  type ApiObserver,
+  type CallRecord,
+  type Operation,
+  type RetryRecord,
+  routeOf,
+} from './api-observer';
 import type { Pacer } from './pacer';
 import { parseRetryAfter } from './retry-after';
 import {
@@ -108,7 +115,10 @@ export class ApiClient {
     this.observers.push(observer);
   }
 
-  /** Sends a call, retrying as the policy allows, and returns the final response whatever its status. */
+  /**
+   * Sends a call, retrying as the policy allows, and returns the final response whatever its status.
+   * Observers see it as one operation, with every send and any call its `reconcile` makes inside.
+   */
   async send(req: ApiRequest): Promise<ApiResult> {
     const target = targetOf(req);
     const call = `${req.method} /${target}`;
@@ -118,13 +128,46 @@ export class ApiClient {
         call,
       );
     }
+    return this.within({ kind: 'call', method: req.method, path: target }, () =>
+      this.exchange(req, target, call),
+    );
+  }
+
+  /**
+   * Runs a wait made of several reads (a poll) as one operation: observers see its reads inside it,
+   * and a report shows it as one step rather than a step per read.
+   */
+  async wait<T>(what: string, body: () => Promise<T>): Promise<T> {
+    return this.within({ kind: 'wait', what }, body);
+  }
+
+  /** Runs `body` inside every observer's scope for the operation, the first observer outermost. */
+  private within<T>(operation: Operation, body: () => Promise<T>): Promise<T> {
+    const from = (index: number): Promise<T> => {
+      const observer = this.observers[index];
+      if (observer === undefined) return body();
+      if (observer.around === undefined) return from(index + 1);
+      return observer.around(operation, () => from(index + 1));
+    };
+    return from(0);
+  }
+
+  /** The logger, with the bindings of the context the call runs in (e.g. `phase: cleanup`). */
+  private get log(): Logger {
+    return inContext(this.options.logger);
+  }
+
+  private async exchange(req: ApiRequest, target: string, call: string): Promise<ApiResult> {
     const started = performance.now();
     const { last, attempts, retries, adopted } = await this.retrying(req, call, started);
     const durationMs = Math.round(performance.now() - started);
     const answer = adopted ?? last.answer;
     if (answer === undefined) {
       const reason = describeOutcome(last.outcome);
-      await this.notify(req, target, undefined, retries, `${call}: ${reason}`);
+      await this.notify(req, target, undefined, retries, {
+        error: `${call}: ${reason}`,
+        durationMs,
+      });
       const hint =
         last.outcome.kind === 'network' && last.outcome.code === 'ECONNREFUSED'
           ? ` — is the API at ${this.options.baseUrl} running?`
@@ -138,8 +181,8 @@ export class ApiClient {
       reconciled: adopted !== undefined,
       afterAmbiguousFailure: adopted !== undefined || retries.some((r) => isAmbiguous(r.outcome)),
     };
-    this.options.logger.debug(`${call} → ${result.status} (${durationMs} ms, attempt ${attempts})`);
-    await this.notify(req, target, result, retries, undefined);
+    this.log.debug(`${call} → ${result.status} (${durationMs} ms, attempt ${attempts})`);
+    await this.notify(req, target, result, retries);
     return result;
   }
 
@@ -169,7 +212,7 @@ export class ApiClient {
         const found = await req.reconcile();
         notRetryingMs += performance.now() - reconcileStarted;
         if (found !== undefined) {
-          this.options.logger.info(
+          this.log.info(
             `${call}: ${describeOutcome(last.outcome)} but the server had acted; adopted its result`,
           );
           const adopted = { ...found, headers: { 'content-type': 'application/json' } };
@@ -187,7 +230,7 @@ export class ApiClient {
         delayMs: decision.delayMs,
       };
       retries.push(retry);
-      this.options.logger.info(
+      this.log.info(
         `${call}: ${decision.reason} on attempt ${attempt}; retrying in ${decision.delayMs} ms`,
       );
       for (const observer of this.observers) observer.onRetry?.(retry);
@@ -235,7 +278,7 @@ export class ApiClient {
     target: string,
     result: ApiResult | undefined,
     retries: readonly RetryRecord[],
-    error: string | undefined,
+    failure?: { error: string; durationMs: number },
   ): Promise<void> {
     if (this.observers.every((o) => o.onCall === undefined)) return;
     const secrets = this.options.secrets ?? [];
@@ -246,7 +289,7 @@ export class ApiClient {
       path: target,
       route: routeOf(req.path),
       status: result?.status,
-      durationMs: result?.durationMs ?? 0,
+      durationMs: result?.durationMs ?? failure?.durationMs ?? 0,
       attempts: result?.attempts ?? retries.length + 1,
       retries,
       reconciled: result?.reconciled ?? false,
@@ -262,7 +305,7 @@ export class ApiClient {
               headers: redactHeaders(result.headers, secrets),
               body: redactSecrets(result.text, secrets),
             },
-      error,
+      error: failure?.error,
     };
     for (const observer of this.observers) await observer.onCall?.(record);
   }

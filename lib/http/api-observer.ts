@@ -28,11 +28,37 @@ export interface CallRecord {
   error: string | undefined;
 }
 
+/**
+ * What a report shows as one step: a call (all its sends and retries, and any calls it makes itself,
+ * such as the lookups of a reconciled create), or a wait (every read of a poll).
+ */
+export type Operation =
+  | {
+      kind: 'call';
+      method: HttpMethod;
+      /** Path and query relative to the API root, as in {@link CallRecord.path}. */
+      path: string;
+    }
+  | {
+      kind: 'wait';
+      /** What the wait waits for: `user 7 to be visible with {"name":"New"}`. */
+      what: string;
+    };
+
 /** Hooks into every call; the fixtures use them for report steps, annotations and the health summary. */
 export interface ApiObserver {
   onRetry?(retry: RetryRecord): void;
-  /** Awaited after each call; the call's result is returned only after it settles. */
+  /**
+   * Awaited after each call, inside the call's {@link around}; the call's result is returned only
+   * after it settles.
+   */
   onCall?(call: CallRecord): void | Promise<void>;
+  /**
+   * Runs an operation inside a scope of the observer's (the report's step for it), so that whatever
+   * the operation does happens inside: its sends, its `onCall`, the calls it makes itself, the reads
+   * of a wait. Must run `body` exactly once and settle as it does.
+   */
+  around?<T>(operation: Operation, body: () => Promise<T>): Promise<T>;
 }
 
 /** `users/12` → `users/:id`; keeps the first segment, which names the resource. */

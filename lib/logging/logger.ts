@@ -1,5 +1,5 @@
 import pino, { type Logger } from 'pino';
-import pretty from 'pino-pretty';
+import pretty, { type MessageFormatFunc } from 'pino-pretty';
 
 import { redactSecrets } from './redact';
 
@@ -43,7 +43,26 @@ export interface LoggerOptions {
 }
 
 /**
- * Creates the framework's logger: pino, pretty and level-coloured on a terminal, plain lines in CI.
+ * Bindings that say where a line comes from, shown before its message in this order: the worker
+ * (`worker`), the test (`test`) and the part of it (`phase`, e.g. `cleanup`). The fixtures bind them
+ * with child loggers: `[worker 2 · crud.spec.ts › a renamed user keeps its email · cleanup] …`.
+ */
+export const CONTEXT_BINDINGS = ['worker', 'test', 'phase'] as const;
+
+const withContext: MessageFormatFunc = (log, messageKey, _level, { colors }) => {
+  const context = CONTEXT_BINDINGS.flatMap((key) => {
+    const value = log[key];
+    if (typeof value !== 'string' && typeof value !== 'number') return [];
+    return key === 'worker' ? [`worker ${value}`] : [String(value)];
+  });
+  const raw = log[messageKey];
+  const message = typeof raw === 'string' || raw === undefined ? (raw ?? '') : JSON.stringify(raw);
+  return context.length === 0 ? message : `${colors.dim(`[${context.join(' · ')}]`)} ${message}`;
+};
+
+/**
+ * Creates the framework's logger: pino, pretty and level-coloured on a terminal, plain lines in CI,
+ * each line prefixed with the worker, test and phase it belongs to when those are bound.
  * Secrets are masked by pino's redaction of credential paths and by a scrub of every serialised line.
  */
 export function createLogger(options: LoggerOptions = {}): Logger {
@@ -54,7 +73,8 @@ export function createLogger(options: LoggerOptions = {}): Logger {
     colorize: colour,
     sync: true,
     translateTime: 'HH:MM:ss.l',
-    ignore: 'pid,hostname',
+    ignore: ['pid', 'hostname', ...CONTEXT_BINDINGS].join(','),
+    messageFormat: withContext,
     singleLine: true,
     destination,
   });

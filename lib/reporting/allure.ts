@@ -12,8 +12,10 @@ const toStatus = (value: string): Status => {
 };
 
 /**
- * Categories (written as categories.json, and read by the report config too): infrastructure first,
- * then product defects, then tests that passed only after retries. The first matching one wins.
+ * Categories (written as categories.json, and read by the report config too). The first matching
+ * one wins: a poll that never saw the expected state first (its wait may have timed out, but it is a
+ * product defect, not the environment's), then infrastructure (transport failures and 5xx after
+ * every retry), then the other product defects, then tests that passed only after retries.
  */
 export const ALLURE_CATEGORIES: Category[] = categories.map(({ matchedStatuses, ...rule }) => ({
   ...rule,
@@ -107,13 +109,16 @@ export interface EnvironmentSummary {
   baseUrl: string;
 }
 
-/** environment.properties: which environments and API hosts ran, and the tool versions. Never a token. */
+/**
+ * environment.properties: the projects that ran (`local-faults`, not the `local` configuration it
+ * shares), their API hosts, and the tool versions. Never a token.
+ */
 export function allureEnvironmentInfo(
   environments: readonly EnvironmentSummary[],
 ): Record<string, string> {
   const hosts = environments.map((e) => `${e.project}=${new URL(e.baseUrl).host}`);
   return {
-    Environments: [...new Set(environments.map((e) => e.name))].join(', ') || 'none',
+    Environments: [...new Set(environments.map((e) => e.project))].join(', ') || 'none',
     'API hosts': hosts.join(', ') || 'none',
     Node: process.version,
     Playwright: playwrightVersion(),

@@ -1,22 +1,59 @@
-import type { TestInfo } from '@playwright/test';
-import { test } from '@playwright/test';
+import { AsyncLocalStorage } from 'node:async_hooks';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 
-import type { ApiObserver, CallRecord, RetryRecord } from '../http/api-observer';
+import { type Location, test, type TestInfo, type TestStepInfo } from '@playwright/test';
+
+import type { ApiObserver, CallRecord, Operation, RetryRecord } from '../http/api-observer';
 
 /** Bodies larger than this are cut in attachments, with a note saying so. */
 export const MAX_ATTACHMENT_CHARS = 64 * 1024;
+
+/**
+ * The step annotation that carries how an operation ended (`201 (5 ms)`). A step's title is fixed
+ * when it starts, before the answer is known: the step-title reporter appends this to it when the
+ * step ends, so reports read `POST /users → 201 (5 ms)`; the trace shows it as the step's annotation.
+ */
+export const STEP_RESULT_ANNOTATION = 'api-result';
 
 /** The call's path as shown in reports, without the dangling `?` of an empty query. */
 export function displayPath(call: Pick<CallRecord, 'path'>): string {
   return `/${call.path.replace(/\?$/, '')}`;
 }
 
-/** Title of a call's report step: `POST /users → 201 (23 ms)`, with retries when there were any. */
-export function stepTitle(call: CallRecord): string {
+/** How a call ended, as its step title shows it: `201 (23 ms)`, with retries when there were any. */
+export function callResult(call: CallRecord): string {
   const outcome = call.status === undefined ? 'no response' : String(call.status);
   const retries = call.attempts > 1 ? `, ${call.attempts} attempts` : '';
   const adopted = call.reconciled ? ', adopted after ambiguous failure' : '';
-  return `${call.method} ${displayPath(call)} → ${outcome} (${call.durationMs} ms${retries}${adopted})`;
+  return `${outcome} (${call.durationMs} ms${retries}${adopted})`;
+}
+
+/** Title of a call's report step: `POST /users → 201 (23 ms)`, with retries when there were any. */
+export function stepTitle(call: CallRecord): string {
+  return `${call.method} ${displayPath(call)} → ${callResult(call)}`;
+}
+
+/**
+ * How a wait ended, from its reads: `3 reads: 404 ×2, 200 (64 ms)`, or, when it failed,
+ * `failed after 56 reads: 200 ×56 (5004 ms)`. Statuses are listed in the order they came.
+ */
+export function waitResult(
+  reads: readonly Pick<CallRecord, 'status'>[],
+  durationMs: number,
+  failed: boolean,
+): string {
+  const runs: { status: string; count: number }[] = [];
+  for (const read of reads) {
+    const status = read.status === undefined ? 'no response' : String(read.status);
+    const last = runs.at(-1);
+    if (last?.status === status) last.count += 1;
+    else runs.push({ status, count: 1 });
+  }
+  const statuses = runs.map((r) => (r.count === 1 ? r.status : `${r.status} ×${r.count}`));
+  const count = `${reads.length} read${reads.length === 1 ? '' : 's'}`;
+  const seen = statuses.length === 0 ? '' : `: ${statuses.join(', ')}`;
+  return `${failed ? 'failed after ' : ''}${count}${seen} (${durationMs} ms)`;
 }
 
 /** A body for a JSON attachment: parsed when it is JSON, the text otherwise, cut with a note when large. */
@@ -67,17 +104,164 @@ export function responseDocument(call: CallRecord): Record<string, unknown> {
   };
 }
 
+/** One read of a wait, as a JSON document: the request line, then the response. */
+function readDocument(call: CallRecord): Record<string, unknown> {
+  return { request: `${call.method} ${call.request.url}`, ...responseDocument(call) };
+}
+
 export const API_CALLS_ATTACHMENT = 'api-calls.json';
 
+const LIB = path.resolve(__dirname, '..') + path.sep;
+const NODE_MODULES = `${path.sep}node_modules${path.sep}`;
+/** Where `expect.poll` lives in Playwright: a read called from there is one of its polls' reads. */
+const EXPECT_MATCHERS = `${path.sep}playwright${path.sep}lib${path.sep}matchers${path.sep}`;
+const FRAME = /^\s*at (?:.*? \()?(.+?):(\d+):(\d+)\)?$/;
+
+/** Where an operation was started from, as far as reports are concerned. */
+export interface Caller {
+  /** The first frame outside the framework (`lib/`) and `node_modules`: the test's line. */
+  location: Location | undefined;
+  /** Whether the operation runs inside the callback of an `expect.poll`. */
+  inExpectPoll: boolean;
+}
+
+/** Finds the caller of an operation in a stack trace (by default, the current one). */
+export function callerOf(stack: string = currentStack()): Caller {
+  let location: Location | undefined;
+  let inExpectPoll = false;
+  for (const line of stack.split('\n')) {
+    const match = FRAME.exec(line);
+    if (match === null) continue;
+    const [, where = '', row = '0', column = '0'] = match;
+    const file = where.startsWith('file://') ? fileURLToPath(where) : where;
+    if (file.includes(EXPECT_MATCHERS)) inExpectPoll = true;
+    if (
+      location !== undefined ||
+      !path.isAbsolute(file) ||
+      file.startsWith(LIB) ||
+      file.includes(NODE_MODULES)
+    )
+      continue;
+    location = { file, line: Number(row), column: Number(column) };
+  }
+  return { location, inExpectPoll };
+}
+
+function currentStack(): string {
+  const limit = Error.stackTraceLimit;
+  // A call made by a reconcile inside a resource API is a dozen frames below the test.
+  Error.stackTraceLimit = 40;
+  try {
+    return new Error().stack ?? '';
+  } finally {
+    Error.stackTraceLimit = limit;
+  }
+}
+
+/** Makes an error thrown inside a step point at the test's line, where Playwright shows its code. */
+function locate(error: unknown, location: Location | undefined, located: WeakSet<object>): void {
+  if (!(error instanceof Error) || location === undefined || located.has(error)) return;
+  located.add(error);
+  const frame = `\n    at ${location.file}:${location.line}:${location.column}`;
+  const stack = error.stack ?? `${error.name}: ${error.message}`;
+  const at = stack.indexOf('\n    at ');
+  error.stack = at === -1 ? stack + frame : stack.slice(0, at) + frame + stack.slice(at);
+}
+
+/** What the observer knows about the operation a call runs in. */
+type Scope =
+  | { kind: 'call'; step: TestStepInfo; inExpectPoll: boolean; location: Location | undefined }
+  | { kind: 'wait'; reads: CallRecord[] };
+
+const json = (document: Record<string, unknown>) => ({
+  body: JSON.stringify(document, null, 2),
+  contentType: 'application/json',
+});
+
 /**
- * Records each call on the running test: a step titled with method, path, status and time holding
- * request and response JSON attachments (Allure and the HTML report show them under the step),
- * an annotation per retry, and the call list for the end-of-run health summary.
+ * Shows the running test's API calls in its report: each call is one step, opened before it is sent
+ * at the line of the test that made it, holding its request and response; what the call does itself
+ * (every send, the lookups of a reconciled create) nests inside. A wait is one step too, holding its
+ * last response (and its first, if different) rather than a step per read. Also annotates each retry
+ * and keeps the call list for the end-of-run health summary.
  */
 export function testInfoObserver(testInfo: TestInfo): ApiObserver & { calls: CallRecord[] } {
   const calls: CallRecord[] = [];
+  // Calls with no caller outside the framework (the cleanup's) belong to the test as a whole.
+  const testLocation: Location = {
+    file: testInfo.file,
+    line: testInfo.line,
+    column: testInfo.column,
+  };
+  const scopes = new AsyncLocalStorage<Scope>();
+  const located = new WeakSet<object>();
+  // The latest read of an `expect.poll`: its reads attach only what changed since the one before.
+  let pollRead: { from: string; answer: string } | undefined;
+
+  async function callStep<T>(
+    operation: Extract<Operation, { kind: 'call' }>,
+    body: () => Promise<T>,
+  ): Promise<T> {
+    const { location, inExpectPoll } = callerOf();
+    return test.step(
+      `${operation.method} ${displayPath(operation)}`,
+      async (step) => {
+        try {
+          return await scopes.run({ kind: 'call', step, inExpectPoll, location }, body);
+        } catch (error) {
+          locate(error, location, located);
+          throw error;
+        }
+      },
+      { location: location ?? testLocation },
+    );
+  }
+
+  async function waitStep<T>(what: string, body: () => Promise<T>): Promise<T> {
+    const { location } = callerOf();
+    return test.step(
+      `wait for ${what}`,
+      async (step) => {
+        const reads: CallRecord[] = [];
+        const started = performance.now();
+        let failed = true;
+        try {
+          const value = await scopes.run({ kind: 'wait', reads }, body);
+          failed = false;
+          return value;
+        } catch (error) {
+          locate(error, location, located);
+          throw error;
+        } finally {
+          const durationMs = Math.round(performance.now() - started);
+          step.annotations.push({
+            type: STEP_RESULT_ANNOTATION,
+            description: waitResult(reads, durationMs, failed),
+          });
+          const [first, last] = [reads[0], reads.at(-1)];
+          if (first !== undefined && last !== undefined && first !== last && differ(first, last))
+            await step.attach(
+              `${first.method} ${displayPath(first)} · first response`,
+              json(readDocument(first)),
+            );
+          if (last !== undefined)
+            await step.attach(
+              `${last.method} ${displayPath(last)} · last response`,
+              json(readDocument(last)),
+            );
+        }
+      },
+      { location: location ?? testLocation },
+    );
+  }
+
   return {
     calls,
+    around<T>(operation: Operation, body: () => Promise<T>): Promise<T> {
+      // The reads of a wait are summed up by the wait's step.
+      if (scopes.getStore()?.kind === 'wait') return body();
+      return operation.kind === 'call' ? callStep(operation, body) : waitStep(operation.what, body);
+    },
     onRetry(retry: RetryRecord) {
       testInfo.annotations.push({
         type: 'api-retry',
@@ -92,21 +276,38 @@ export function testInfoObserver(testInfo: TestInfo): ApiObserver & { calls: Cal
         });
       }
       calls.push({ ...call, request: { ...call.request, body: undefined }, response: undefined });
-      await test.step(
-        stepTitle(call),
-        async (step) => {
-          // Named for the call too: the HTML report also lists every attachment flat under the test.
-          await step.attach(`${call.method} ${displayPath(call)} · request`, {
-            body: JSON.stringify(requestDocument(call), null, 2),
-            contentType: 'application/json',
-          });
-          await step.attach(`${call.method} ${displayPath(call)} · response`, {
-            body: JSON.stringify(responseDocument(call), null, 2),
-            contentType: 'application/json',
-          });
-        },
-        { box: true },
+      const scope = scopes.getStore();
+      if (scope?.kind === 'wait') {
+        scope.reads.push(call);
+        return;
+      }
+      if (scope === undefined) return;
+      const { step } = scope;
+      step.annotations.push({ type: STEP_RESULT_ANNOTATION, description: callResult(call) });
+      if (scope.inExpectPoll) {
+        // Each read of an expect.poll is a step; only a read that answered differently attaches.
+        const from = `${call.method} ${call.path} ${JSON.stringify(scope.location)}`;
+        const answer = `${call.status ?? call.error ?? ''} ${call.response?.body ?? ''}`;
+        const same = pollRead?.from === from && pollRead.answer === answer;
+        pollRead = { from, answer };
+        if (same) return;
+      } else {
+        pollRead = undefined;
+      }
+      // Named for the call too: the HTML report also lists every attachment flat under the test.
+      await step.attach(
+        `${call.method} ${displayPath(call)} · request`,
+        json(requestDocument(call)),
+      );
+      await step.attach(
+        `${call.method} ${displayPath(call)} · response`,
+        json(responseDocument(call)),
       );
     },
   };
+}
+
+/** Whether two reads answered differently (status or body). */
+function differ(a: CallRecord, b: CallRecord): boolean {
+  return a.status !== b.status || a.response?.body !== b.response?.body || a.error !== b.error;
 }

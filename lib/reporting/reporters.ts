@@ -4,12 +4,8 @@ import type { ReporterDescription } from '@playwright/test';
 
 import type { EnvironmentConfig } from '../config/environment';
 import type { ApiHealthReporterOptions } from './api-health-reporter';
-import {
-  ALLURE_CATEGORIES,
-  allureEnvironmentInfo,
-  allureListener,
-  type EnvironmentSummary,
-} from './allure';
+import { ALLURE_CATEGORIES, allureListener, type EnvironmentSummary } from './allure';
+import type { AllureReporterOptions } from './allure-reporter';
 import type { SecretRedactionOptions } from './secret-redaction-reporter';
 
 export interface ReportersOptions {
@@ -59,8 +55,9 @@ export function environmentsOf(
 }
 
 /**
- * Every reporter of a run, in the order that keeps secrets out of them: the redaction reporter first
- * (it rewrites what the others read), then the terminal, HTML, CI formats, Allure and the API health
+ * Every reporter of a run, in the order that keeps secrets out of them and titles whole: the
+ * step-title reporter first (it completes API steps' titles), then the redaction reporter (it
+ * rewrites what the others read), then the terminal, HTML, CI formats, Allure and the API health
  * summary. One definition for the main config and the reporting tests' child runs.
  */
 export function reporters(options: ReportersOptions): ReporterDescription[] {
@@ -76,7 +73,18 @@ export function reporters(options: ReportersOptions): ReporterDescription[] {
     ],
   };
   const health: ApiHealthReporterOptions = { outputFile: at(REPORT_PATHS.apiHealth) };
+  const allure: AllureReporterOptions = {
+    resultsDir: at(REPORT_PATHS.allureResults),
+    // Only steps and attachments: every API call is its own step; Playwright internals would bury them.
+    detail: false,
+    suiteTitle: true,
+    categories: ALLURE_CATEGORIES,
+    // The environment panel lists the projects that ran, picked from these when the run begins.
+    environments: options.environments,
+    listeners: [allureListener],
+  };
   return [
+    [here('step-title-reporter.ts')],
     [here('secret-redaction-reporter.ts'), redaction],
     ...(options.terminal === false ? [] : [['list'] as ReporterDescription]),
     ...((options.html ?? !options.ci)
@@ -90,19 +98,8 @@ export function reporters(options: ReportersOptions): ReporterDescription[] {
         ...(options.blobFileName === undefined ? {} : { fileName: options.blobFileName }),
       },
     ]),
-    [
-      // allure-playwright, keeping each API call's request and response on the call's step.
-      here('allure-reporter.ts'),
-      {
-        resultsDir: at(REPORT_PATHS.allureResults),
-        // Only steps and attachments: every API call is its own step; Playwright internals would bury them.
-        detail: false,
-        suiteTitle: true,
-        categories: ALLURE_CATEGORIES,
-        environmentInfo: allureEnvironmentInfo(options.environments),
-        listeners: [allureListener],
-      },
-    ],
+    // allure-playwright, keeping each API call's request and response on the call's step.
+    [here('allure-reporter.ts'), allure],
     [here('api-health-reporter.ts'), health],
   ];
 }

@@ -23,7 +23,8 @@ type Attachment = TestResult['attachments'][number];
 /**
  * Masks every configured secret in what the other reporters receive. Playwright traces store request
  * headers verbatim (Authorization included) and offer no redaction, so this reporter must be listed
- * FIRST: reporters are called in order, and it rewrites attachments (trace zips included), step
+ * first (after the step-title reporter, which only completes step titles and which this one masks
+ * again): reporters are called in order, and it rewrites attachments (trace zips included), step
  * titles and parameters, errors and output in place before the HTML, blob, JUnit and Allure
  * reporters read or copy them. What it cannot reach in time (a secret printed straight to stdout
  * reaches the blob's event stream as it happens), it masks after the run by sweeping the outputs.
@@ -58,6 +59,9 @@ export default class SecretRedactionReporter implements Reporter {
 
   onStepEnd(_test: TestCase, result: TestResult, step: TestStep): void {
     if (!this.enabled) return;
+    // The step-title reporter, listed before this one, completes titles from annotations at the end.
+    step.title = redactSecrets(step.title, this.secrets);
+    redactDeep(step.annotations, this.secrets);
     if (step.error !== undefined) redactDeep(step.error, this.secrets);
     this.scrubAttachments(result.attachments);
   }

@@ -1,10 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 
-import { expect } from '@playwright/test';
-
 import { type ApiClient, type ApiRequest, type ApiResult, parseJson } from '../http/api-client';
-import { ApiResponseError, ApiStatusError, excerpt } from '../http/api-errors';
+import { ApiError, ApiResponseError, ApiStatusError, excerpt } from '../http/api-errors';
 import { parseWithSchema } from '../http/schema-errors';
 import {
   type ApiRecord,
@@ -174,30 +172,70 @@ export class ResourceApi<R extends ApiRecord = ApiRecord, P extends Payload = Pa
     return true;
   }
 
-  /** Polls until the record is readable (and matches `expected`, if given), then returns it. */
+  /**
+   * Polls until the record is readable and has every field of `expected` (as `toMatchObject` would
+   * check), then returns it; fails with a {@link ConsistencyError} when the consistency window ends
+   * first. Reports show the whole wait as one step.
+   */
   async waitUntilVisible(id: string, expected: Partial<R> = {}): Promise<R> {
-    let seen: R | undefined;
-    await expect
-      .poll(
-        async () => {
-          seen = await this.find(id);
-          return seen;
-        },
-        { message: `${this.resource.name} ${id} to become visible`, ...this.pollOptions() },
-      )
-      .toMatchObject(expected);
+    const path = this.pathOf(id);
+    const wanted = Object.keys(expected).length === 0 ? '' : ` with ${JSON.stringify(expected)}`;
+    const seen = await this.client.wait(`${this.resource.name} ${id} to be visible${wanted}`, () =>
+      this.poll(
+        () => this.find(id),
+        (record) => record !== undefined && matchesSubset(record, expected),
+        (last, reads) =>
+          new ConsistencyError(
+            `${this.resource.name} ${id} was not visible${wanted} within the consistency window (${this.consistency.timeoutMs} ms): ${reads}; the last read answered ${last === undefined ? '404' : excerpt(JSON.stringify(last))}`,
+            `GET /${path}`,
+          ),
+      ),
+    );
     if (seen === undefined) throw new Error(`${this.resource.name} ${id} was not visible`);
     return seen;
   }
 
-  /** Polls until reading the record answers 404. */
+  /**
+   * Polls until reading the record answers 404; fails with a {@link ConsistencyError} when the
+   * consistency window ends first. Reports show the whole wait as one step.
+   */
   async waitUntilDeleted(id: string): Promise<void> {
-    await expect
-      .poll(async () => (await this.find(id)) === undefined, {
-        message: `${this.resource.name} ${id} to answer 404 after its deletion`,
-        ...this.pollOptions(),
-      })
-      .toBe(true);
+    const path = this.pathOf(id);
+    await this.client.wait(`${this.resource.name} ${id} to answer 404 after its deletion`, () =>
+      this.poll(
+        () => this.find(id),
+        (record) => record === undefined,
+        (last, reads) =>
+          new ConsistencyError(
+            `${this.resource.name} ${id} was still readable within the consistency window (${this.consistency.timeoutMs} ms) after its deletion: ${reads}; the last read answered ${excerpt(JSON.stringify(last))}`,
+            `GET /${path}`,
+          ),
+      ),
+    );
+  }
+
+  /**
+   * Reads until `done`, at the consistency window's intervals (tight first, the last repeating), and
+   * returns the read that was; once the window has passed, throws what `failure` makes of the last
+   * read. An error of a read (a status after retries, a transport failure) ends the wait at once.
+   */
+  private async poll<T>(
+    read: () => Promise<T>,
+    done: (value: T) => boolean,
+    failure: (last: T, reads: string) => Error,
+  ): Promise<T> {
+    const { timeoutMs, intervalsMs } = this.consistency;
+    const started = performance.now();
+    for (let reads = 1; ; reads += 1) {
+      const value = await read();
+      if (done(value)) return value;
+      const left = started + timeoutMs - performance.now();
+      if (left <= 0) {
+        const took = Math.round(performance.now() - started);
+        throw failure(value, `${reads} read${reads === 1 ? '' : 's'} in ${took} ms`);
+      }
+      await sleep(Math.min(intervalsMs[Math.min(reads - 1, intervalsMs.length - 1)] ?? 0, left));
+    }
   }
 
   /** Options for `expect.poll` matching this environment's consistency window. */
@@ -320,6 +358,25 @@ function checkListHonoursQuery(
       call,
     );
   }
+}
+
+/** A write that stayed invisible to reads (or a deletion that did) for the whole consistency window. */
+export class ConsistencyError extends ApiError {}
+
+/** Whether `actual` has every field of `expected`, recursively, as `toMatchObject` checks a record. */
+function matchesSubset(actual: unknown, expected: unknown): boolean {
+  if (Array.isArray(expected))
+    return (
+      Array.isArray(actual) &&
+      actual.length === expected.length &&
+      expected.every((item, i) => matchesSubset(actual[i], item))
+    );
+  if (expected !== null && typeof expected === 'object') {
+    if (actual === null || typeof actual !== 'object') return false;
+    const fields = actual as Record<string, unknown>;
+    return Object.entries(expected).every(([key, value]) => matchesSubset(fields[key], value));
+  }
+  return Object.is(actual, expected);
 }
 
 /** Orders mockapi.io ids: numeric strings by value, anything else after them as text. */

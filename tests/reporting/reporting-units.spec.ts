@@ -6,7 +6,12 @@ import { expect, test } from '@playwright/test';
 import type { TestResult } from 'allure-js-commons';
 
 import { configuredSecrets } from '../../lib/logging/redact';
-import { API_RETRIES_LABEL, enrichResult, layoutLabels } from '../../lib/reporting/allure';
+import {
+  allureEnvironmentInfo,
+  API_RETRIES_LABEL,
+  enrichResult,
+  layoutLabels,
+} from '../../lib/reporting/allure';
 import {
   percentile,
   recordedCallsOf,
@@ -178,6 +183,16 @@ test.describe('Allure labels', () => {
         { name: 'feature', value: 'resilience' },
       ]),
     );
+  });
+
+  test('the environment panel names the projects, not the configuration they share', () => {
+    const info = allureEnvironmentInfo([
+      { project: 'local-faults', name: 'local', baseUrl: 'http://127.0.0.1:4011/api/v1' },
+    ]);
+    expect(info).toMatchObject({
+      Environments: 'local-faults',
+      'API hosts': 'local-faults=127.0.0.1:4011',
+    });
   });
 
   test('step titles are not read for retries: without the label a passed test is not flaky', () => {

@@ -30,11 +30,15 @@ test('no artifact of a traced run holds the API token, a failing test included',
     const outcomes = readOutcomes(path.join(ROOT, 'results.json'));
     expect(outcomes.filter((o) => o.status === 'unexpected').map((o) => o.test)).toEqual([
       '[local] users-defect.fixture.ts › users deliberately wrong › a created user answers a status no server sends',
+      '[local] users-defect.fixture.ts › users deliberately wrong › a name nobody set never becomes visible',
+      '[local] users-defect.fixture.ts › users deliberately wrong › a user that was never created is read as if it existed',
+      '[local] users-outage.fixture.ts › users while the API is down › answering 503 › a listing answered 503 until the retries run out',
+      '[local] users-outage.fixture.ts › users while the API is down › resetting connections › a listing whose connection is reset every time',
     ]);
     expect(
       outcomes.find((o) => o.test.endsWith('a request without the token answers 401'))?.status,
     ).toBe('expected');
-    expect(run.exitCode, 'only the deliberate failure fails').toBe(1);
+    expect(run.exitCode, 'only the deliberate failures fail').toBe(1);
     const health = JSON.parse(
       fs.readFileSync(path.join(ROOT, 'reports/api-health.json'), 'utf8'),
     ) as { endpoints: { endpoint: string; statuses: Record<string, number> }[] };

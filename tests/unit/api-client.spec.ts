@@ -321,6 +321,61 @@ test.describe('ApiClient observers and secrets', () => {
     expect(calls[0]?.retries).toHaveLength(2);
   });
 
+  test("a call runs inside every observer's scope, the first outermost, its record inside too", async () => {
+    const { client } = fakeClient(inOrder({ status: 200, body: [] }));
+    const events: string[] = [];
+    for (const name of ['report', 'other'])
+      client.observe({
+        async around(operation, body) {
+          events.push(`${name} begins ${operation.kind === 'call' ? operation.path : ''}`);
+          try {
+            return await body();
+          } finally {
+            events.push(`${name} ends`);
+          }
+        },
+        onCall: () => void events.push(`${name} sees the call`),
+      });
+    await client.send({ method: 'GET', path: 'users', params: { page: 2 } });
+    expect(events).toEqual([
+      'report begins users?page=2',
+      'other begins users?page=2',
+      'report sees the call',
+      'other sees the call',
+      'other ends',
+      'report ends',
+    ]);
+  });
+
+  test('the lookups of a reconciled create run inside the create', async () => {
+    const { client } = fakeClient((req) =>
+      req.method === 'POST' ? { status: 500 } : { status: 200, body: [apiUser('8')] },
+    );
+    const depth: string[] = [];
+    let open = 0;
+    client.observe({
+      async around(operation, body) {
+        if (operation.kind === 'call') depth.push(`${'  '.repeat(open)}${operation.method}`);
+        open += 1;
+        try {
+          return await body();
+        } finally {
+          open -= 1;
+        }
+      },
+    });
+    await client.send({
+      method: 'POST',
+      path: 'users',
+      body: {},
+      reconcile: async () => {
+        const found = await client.send({ method: 'GET', path: 'users' });
+        return { status: 201, text: JSON.stringify((JSON.parse(found.text) as unknown[])[0]) };
+      },
+    });
+    expect(depth).toEqual(['POST', '  GET']);
+  });
+
   test('the result is returned only after an async observer settles', async () => {
     const { client } = fakeClient(inOrder({ status: 200, body: [] }));
     const order: string[] = [];

@@ -1,5 +1,6 @@
 import { expect, test } from '@playwright/test';
 
+import { withLogBindings, inContext } from '../../lib/logging/log-context';
 import { createLogger, logLevelFromEnv, useColour } from '../../lib/logging/logger';
 import { collectingStream } from './support/fake-request';
 
@@ -49,6 +50,38 @@ test.describe('createLogger', () => {
     const coloured = collectingStream();
     createLogger({ destination: coloured.stream, colour: true, level: 'info' }).error('boom');
     expect(coloured.text()).toMatch(ANSI);
+  });
+});
+
+test.describe('where a line comes from', () => {
+  test('a line names the worker, the test and the phase bound to its logger, in that order', () => {
+    const out = collectingStream();
+    const worker = createLogger({ destination: out.stream, colour: false, level: 'info' }).child({
+      worker: 3,
+    });
+    worker.info('sweeping');
+    worker
+      .child({ test: 'crud.spec.ts › a renamed user', phase: 'cleanup' })
+      .warn('DELETE /users/7');
+    expect(out.text().split('\n')).toEqual([
+      expect.stringMatching(/^\[[\d:.]+\] INFO: \[worker 3\] sweeping$/),
+      expect.stringMatching(
+        /^\[[\d:.]+\] WARN: \[worker 3 · crud\.spec\.ts › a renamed user · cleanup\] DELETE \/users\/7$/,
+      ),
+      '',
+    ]);
+  });
+
+  test('bindings of the context reach lines logged deep inside it, and only those', async () => {
+    const out = collectingStream();
+    const logger = createLogger({ destination: out.stream, colour: false, level: 'info' });
+    const deep = async () => {
+      await Promise.resolve();
+      inContext(logger).info('inside');
+    };
+    await withLogBindings({ phase: 'cleanup' }, deep);
+    inContext(logger).info('outside');
+    expect(out.text()).toMatch(/INFO: \[cleanup\] inside\n.*INFO: outside\n$/);
   });
 });
 

@@ -1,7 +1,8 @@
 import { expect, test } from '@playwright/test';
 
 import { ApiResponseError, ApiStatusError } from '../../lib/http/api-errors';
-import { compareIds } from '../../lib/resources/resource-api';
+import type { Operation } from '../../lib/http/api-observer';
+import { compareIds, ConsistencyError } from '../../lib/resources/resource-api';
 import { UsersApi } from '../../lib/users/users-api';
 import {
   apiUser,
@@ -195,9 +196,66 @@ test.describe('UsersApi waits', () => {
       intervalsMs: [5],
       readLagMs: 0,
     });
-    await expect(users.waitUntilDeleted('5')).rejects.toThrow(
-      'user 5 to answer 404 after its deletion',
+    const failure = users.waitUntilDeleted('5');
+    await expect(failure).rejects.toThrow(ConsistencyError);
+    await expect(failure).rejects.toThrow(
+      /^user 5 was still readable within the consistency window \(100 ms\) after its deletion: \d+ reads in \d+ ms; the last read answered \{"id":"5",/,
     );
+  });
+
+  test('waitUntilVisible names the fields it waited for and what the last read answered', async () => {
+    const { users, sent } = usersApi(inOrder(NOT_FOUND, { status: 200, body: apiUser('5') }), {
+      timeoutMs: 60,
+      intervalsMs: [1, 5],
+      readLagMs: 0,
+    });
+    await expect(users.waitUntilVisible('5', { name: 'New' })).rejects.toThrow(
+      /^user 5 was not visible with \{"name":"New"\} within the consistency window \(60 ms\): \d+ reads in \d+ ms; the last read answered \{"id":"5",.*"name":"User 5"\}$/,
+    );
+    expect(sent.length, 'it read until the window closed').toBeGreaterThan(2);
+    const never = usersApi(inOrder(NOT_FOUND), { timeoutMs: 20, intervalsMs: [5], readLagMs: 0 });
+    await expect(never.users.waitUntilVisible('5')).rejects.toThrow(
+      /^user 5 was not visible within .*; the last read answered 404$/,
+    );
+  });
+
+  test('a read that fails ends the wait at once with its own error', async () => {
+    const { users, sent } = usersApi(inOrder(NOT_FOUND, { status: 400, body: '"bad"' }));
+    await expect(users.waitUntilVisible('5')).rejects.toThrow(ApiStatusError);
+    expect(sent).toHaveLength(2);
+  });
+
+  test('observers see a wait as one operation with its reads inside', async () => {
+    const { client } = fakeClient(inOrder(NOT_FOUND, { status: 200, body: apiUser('5') }));
+    const users = new UsersApi({
+      client,
+      consistency: { timeoutMs: 5_000, intervalsMs: [1], readLagMs: 0 },
+    });
+    const events: string[] = [];
+    const describe = (op: Operation) =>
+      op.kind === 'wait' ? `wait for ${op.what}` : `${op.method} /${op.path}`;
+    client.observe({
+      async around(operation, body) {
+        events.push(`begin ${describe(operation)}`);
+        try {
+          return await body();
+        } finally {
+          events.push(`end ${describe(operation)}`);
+        }
+      },
+      onCall: (call) => void events.push(`call ${call.method} /${call.path} → ${call.status}`),
+    });
+    await users.waitUntilVisible('5');
+    expect(events).toEqual([
+      'begin wait for user 5 to be visible',
+      'begin GET /users/5',
+      'call GET /users/5 → 404',
+      'end GET /users/5',
+      'begin GET /users/5',
+      'call GET /users/5 → 200',
+      'end GET /users/5',
+      'end wait for user 5 to be visible',
+    ]);
   });
 
   test('pollOptions reflect the consistency window', () => {
