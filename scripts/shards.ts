@@ -59,7 +59,7 @@ export async function runShardsLocally(options: LocalShardsOptions): Promise<Loc
   }
   const htmlReport = path.join(root, 'playwright-report');
   const merge = await runPlaywright(
-    ['merge-reports', '--reporter', 'html', blobDir],
+    ['merge-reports', '--reporter', './lib/reporting/step-title-reporter.ts,html', blobDir],
     childEnv({ PLAYWRIGHT_HTML_OUTPUT_DIR: htmlReport, PLAYWRIGHT_HTML_OPEN: 'never' }),
   );
   if (merge.exitCode !== 0) throw new Error(`merge-reports failed:\n${merge.output}`);

@@ -53,6 +53,8 @@ export class ResourceApi<R extends ApiRecord = ApiRecord, P extends Payload = Pa
   /** The collection path under the API root: `users`, `users/7/posts`. */
   readonly path: string;
   private readonly noun: string;
+  /** When this API saw each record deleted (`performance.now()`), for {@link waitUntilDeleted}. */
+  private readonly deletedAt = new Map<string, number>();
 
   constructor(private readonly options: ResourceApiOptions<R, P>) {
     this.path = collectionPath(options.resource, options.parents ?? {});
@@ -159,8 +161,13 @@ export class ResourceApi<R extends ApiRecord = ApiRecord, P extends Payload = Pa
   async delete(id: string): Promise<R | undefined> {
     const path = this.pathOf(id);
     const result = await this.client.send({ method: 'DELETE', path });
-    if (result.status === 404 && result.afterAmbiguousFailure) return undefined;
-    return this.expectRecord(result, 'DELETE', path, [200], id);
+    if (result.status === 404 && result.afterAmbiguousFailure) {
+      this.deletedAt.set(id, performance.now());
+      return undefined;
+    }
+    const record = this.expectRecord(result, 'DELETE', path, [200], id);
+    this.deletedAt.set(id, performance.now());
+    return record;
   }
 
   /** Deletes a record if it is still there; true when this call deleted it. */
@@ -169,6 +176,7 @@ export class ResourceApi<R extends ApiRecord = ApiRecord, P extends Payload = Pa
     const result = await this.client.send({ method: 'DELETE', path });
     if (result.status === 404) return false;
     this.expectStatus(result, `DELETE /${path}`, [200]);
+    this.deletedAt.set(id, performance.now());
     return true;
   }
 
@@ -196,15 +204,23 @@ export class ResourceApi<R extends ApiRecord = ApiRecord, P extends Payload = Pa
   }
 
   /**
-   * Polls until reading the record answers 404; fails with a {@link ConsistencyError} when the
-   * consistency window ends first. Reports show the whole wait as one step.
+   * Polls until reading the record answers 404, in a read that began once the read-lag bound had
+   * passed since the deletion: on a lagging backend an earlier 404 may only mean that a recent
+   * create is not visible yet, and the record may still appear. Fails with a
+   * {@link ConsistencyError} when the consistency window ends first. Reports show the whole wait as
+   * one step.
    */
   async waitUntilDeleted(id: string): Promise<void> {
     const path = this.pathOf(id);
+    const trustedAt = (this.deletedAt.get(id) ?? performance.now()) + this.consistency.readLagMs;
+    let readStartedAt = 0;
     await this.client.wait(`${this.resource.name} ${id} to answer 404 after its deletion`, () =>
       this.poll(
-        () => this.find(id),
-        (record) => record === undefined,
+        () => {
+          readStartedAt = performance.now();
+          return this.find(id);
+        },
+        (record) => record === undefined && readStartedAt >= trustedAt,
         (last, reads) =>
           new ConsistencyError(
             `${this.resource.name} ${id} was still readable within the consistency window (${this.consistency.timeoutMs} ms) after its deletion: ${reads}; the last read answered ${excerpt(JSON.stringify(last))}`,
