@@ -13,8 +13,14 @@ import { defectNames } from '../server/defects';
 import { runPlaywright } from './support/child-process';
 import { freePort } from './support/embedded-server';
 
-/** Every deliberate defect of the embedded server, less the one no portable suite can notice: the suite runs without a token. */
-const DEFECTS = defectNames.filter((name) => name !== 'auth-ignored');
+/**
+ * Every deliberate defect of the embedded server, less the one no portable suite can notice (the
+ * suite runs without a token) and those only the model-based run is held to catch, from
+ * `strings-trimmed` on: `npm run test:sensitivity:model` proves those, with the model run alone.
+ */
+const DEFECTS = defectNames
+  .slice(0, defectNames.indexOf('strings-trimmed'))
+  .filter((name) => name !== 'auth-ignored');
 
 interface RunResult {
   defect: string;

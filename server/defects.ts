@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import type { ListQuery } from './query';
-import type { RecordStore, StoredRecord } from './store';
+import { type ListQuery, runListQuery } from './query';
+import { RecordStore, type StoredRecord } from './store';
 
 /*
  * Deliberate defects, used only to prove that a test suite notices broken
@@ -30,7 +30,31 @@ export const defectNames = [
   'auth-ignored',
   'wrong-content-type',
   'get-wrong-record',
+  // Values a serializer changes or drops.
+  'strings-trimmed',
+  'big-numbers-as-strings',
+  'floats-rounded',
+  'nulls-dropped',
+  'nested-dropped',
+  'emails-lowercased',
+  // Query parameters honoured only in part; an ordering right for small data only.
+  'search-skips-email',
+  'desc-ignored-by-name',
+  'last-page-short',
+  'filters-case-sensitive',
+  'sort-wrong-over-5',
 ] as const;
+
+/** Defects that change which records a list holds, or their order, after the faithful query. */
+const LIST_DEFECTS: readonly DefectName[] = [
+  'search-skips-email',
+  'last-page-short',
+  'filters-case-sensitive',
+  'sort-wrong-over-5',
+];
+
+/** How many matches `sort-wrong-over-5` still sorts right. */
+const SORTED_HEAD = 5;
 
 export const defectNameSchema = z.enum(defectNames);
 
@@ -100,7 +124,42 @@ export class Defects {
     }
     if (this.has('numeric-ids')) shown['id'] = Number(record.id);
     if (this.has('created-at-missing')) delete shown['createdAt'];
-    return shown;
+    const dropNulls = this.has('nulls-dropped');
+    return Object.fromEntries(
+      Object.entries(shown)
+        .filter(([, value]) => !(dropNulls && value === null))
+        .map(([field, value]) => [field, this.presentValue(field, value)]),
+    );
+  }
+
+  /** One field's value as the serializer defects turn it out. */
+  private presentValue(field: string, value: unknown): unknown {
+    if (typeof value === 'string') {
+      let text = value;
+      if (this.has('strings-trimmed')) text = text.trim();
+      if (this.has('emails-lowercased') && field === 'email') text = text.toLowerCase();
+      return text;
+    }
+    if (typeof value === 'number') {
+      // A serializer that sends 64-bit integers as strings, as some do to spare JavaScript clients.
+      if (
+        this.has('big-numbers-as-strings') &&
+        !Number.isSafeInteger(value) &&
+        Number.isInteger(value)
+      )
+        return String(value);
+      // A column of two decimal places.
+      if (this.has('floats-rounded') && !Number.isInteger(value))
+        return Math.round(value * 100) / 100;
+      return value;
+    }
+    if (this.has('nested-dropped') && isPlainObject(value)) {
+      // Only one level of nesting survives: objects and arrays inside an object field vanish.
+      return Object.fromEntries(
+        Object.entries(value).filter(([, inner]) => typeof inner !== 'object' || inner === null),
+      );
+    }
+    return value;
   }
 
   /** Turns a list result into the JSON array a client sees. */
@@ -117,6 +176,66 @@ export class Defects {
     let adjusted = query;
     if (this.has('pagination-ignores-limit')) adjusted = { ...adjusted, limit: undefined };
     if (this.has('filters-ignored')) adjusted = { ...adjusted, search: undefined, filters: [] };
+    if (this.has('desc-ignored-by-name') && adjusted.sortBy === 'name')
+      adjusted = { ...adjusted, order: 'asc' };
     return adjusted;
   }
+
+  /** The page a list query answers: the faithful query's, unless a list defect changes it. */
+  listPage(records: RecordStore, query: ListQuery): StoredRecord[] {
+    if (this.none || !LIST_DEFECTS.some((name) => this.has(name)))
+      return runListQuery(records, query);
+    const skipEmail = this.has('search-skips-email') && query.search !== undefined;
+    let matches = runListQuery(records, {
+      ...query,
+      page: undefined,
+      limit: undefined,
+      search: skipEmail ? undefined : query.search,
+    });
+    if (skipEmail) {
+      const term = (query.search ?? '').toLowerCase();
+      matches = matches.filter((record) =>
+        Object.entries(record).some(
+          ([field, value]) =>
+            field !== 'email' && typeof value === 'string' && value.toLowerCase().includes(term),
+        ),
+      );
+    }
+    if (this.has('filters-case-sensitive')) {
+      matches = matches.filter((record) =>
+        query.filters.every(([field, value]) => {
+          const stored = Object.hasOwn(record, field) ? record[field] : undefined;
+          return typeof stored !== 'string' || stored.includes(value);
+        }),
+      );
+    }
+    if (
+      this.has('sort-wrong-over-5') &&
+      query.sortBy !== undefined &&
+      matches.length > SORTED_HEAD
+    ) {
+      // Sorts the first few matches in id order, then appends the rest unsorted.
+      const byId = [...matches].sort((a, b) => Number(a.id) - Number(b.id));
+      const head = new RecordStore();
+      for (const record of byId.slice(0, SORTED_HEAD)) head.put(record);
+      const sortOnly = {
+        ...query,
+        page: undefined,
+        limit: undefined,
+        search: undefined,
+        filters: [],
+      };
+      matches = [...runListQuery(head, sortOnly), ...byId.slice(SORTED_HEAD)];
+    }
+    const offset = query.limit === undefined ? 0 : ((query.page ?? 1) - 1) * query.limit;
+    const end = query.limit === undefined ? matches.length : offset + query.limit;
+    // Off by one: a page that reaches the end stops one record short of it.
+    if (this.has('last-page-short') && query.limit !== undefined && end >= matches.length)
+      return matches.slice(offset, matches.length - 1);
+    return matches.slice(offset, end);
+  }
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Defects } from '../defects';
 import { type IdempotencyKeys, payloadFingerprint } from '../idempotency';
-import { parseListQuery, runListQuery } from '../query';
+import { parseListQuery } from '../query';
 import type { RecordJson } from '../record-json';
 import { sendError, sendJson, sendNotFound } from '../replies';
 import type { ResourceRepository } from '../repository';
@@ -90,7 +90,7 @@ function registerCollection(
     const records = scope.readable(request.params);
     if (records === undefined) return sendNotFound(reply);
     const query = defects.adjustListQuery(parseListQuery(asRecord(request.query)));
-    const page = runListQuery(records, query);
+    const page = defects.listPage(records, query);
     if (page.length === 0 && query.hasParameters && !defects.has('empty-query-200')) {
       return sendNotFound(reply);
     }

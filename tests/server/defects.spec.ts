@@ -216,6 +216,114 @@ const cases: Record<DefectName, DefectCase> = {
       expect((await api.get(`${usersPath}/404`)).status()).toBe(404);
     },
   },
+  'strings-trimmed': {
+    behaviour: 'string values go out trimmed, as stored otherwise',
+    check: async (api) => {
+      const user = await post(api, { name: '  Ann ', bio: '\tx\n', email: 'a@x.io' });
+      expect(user).toMatchObject({ name: 'Ann', bio: 'x', email: 'a@x.io' });
+      expect(await (await api.get(`${usersPath}/${user.id}`)).json()).toMatchObject({
+        name: 'Ann',
+      });
+    },
+  },
+  'big-numbers-as-strings': {
+    behaviour: 'integers beyond 2^53 go out as strings, others as numbers',
+    check: async (api) => {
+      const user = await post(api, { big: 2 ** 63, small: 42, fraction: 0.5 });
+      expect(user).toMatchObject({ big: '9223372036854776000', small: 42, fraction: 0.5 });
+    },
+  },
+  'floats-rounded': {
+    behaviour: 'fractions go out rounded to two decimals',
+    check: async (api) => {
+      const user = await post(api, { pi: 3.14159, tiny: 1e-7, whole: 7 });
+      expect(user).toMatchObject({ pi: 3.14, tiny: 0, whole: 7 });
+    },
+  },
+  'nulls-dropped': {
+    behaviour: 'fields holding null are left out',
+    check: async (api) => {
+      const user = await post(api, { name: 'Ann', nickname: null, tags: [null] });
+      expect(user).not.toHaveProperty('nickname');
+      expect(user).toMatchObject({ name: 'Ann', tags: [null] });
+    },
+  },
+  'nested-dropped': {
+    behaviour: 'objects and arrays inside an object field are left out',
+    check: async (api) => {
+      const user = await post(api, {
+        address: { city: 'Haifa', geo: { lat: 32.8 }, lines: ['a'] },
+        tags: [{ a: 1 }],
+      });
+      expect(user).toMatchObject({ address: { city: 'Haifa' }, tags: [{ a: 1 }] });
+      expect(user['address']).toEqual({ city: 'Haifa' });
+    },
+  },
+  'emails-lowercased': {
+    behaviour: 'emails go out lower-cased',
+    check: async (api) => {
+      const user = await post(api, { name: 'Ann', email: 'Ann.Lee@Example.COM' });
+      expect(user).toMatchObject({ name: 'Ann', email: 'ann.lee@example.com' });
+    },
+  },
+  'search-skips-email': {
+    behaviour: 'search finds a term in any field but email',
+    check: async (api) => {
+      await createUsers(api, fiveUsers);
+      const byName = await api.get(usersPath, { params: { search: 'eve' } });
+      expect(idsOf(await byName.json())).toEqual(['1']);
+      expect((await api.get(usersPath, { params: { search: 'e@x' } })).status()).toBe(404);
+      expect((await api.get(usersPath, { params: { email: 'e@x' } })).status()).toBe(200);
+    },
+  },
+  'desc-ignored-by-name': {
+    behaviour: 'order=desc is ignored with sortBy=name, honoured with other fields',
+    check: async (api) => {
+      await createUsers(api, fiveUsers);
+      const byName = await api.get(usersPath, { params: { sortBy: 'name', order: 'desc' } });
+      expect(idsOf(await byName.json())).toEqual(['5', '4', '3', '2', '1']);
+      const byEmail = await api.get(usersPath, { params: { sortBy: 'email', order: 'desc' } });
+      expect(idsOf(await byEmail.json())).toEqual(['1', '2', '3', '4', '5']);
+    },
+  },
+  'last-page-short': {
+    behaviour: 'a page that reaches the end of the list misses its last record',
+    check: async (api) => {
+      await createUsers(api, fiveUsers);
+      const page = (n: number) => api.get(usersPath, { params: { page: n, limit: 2 } });
+      expect(idsOf(await (await page(1)).json())).toEqual(['1', '2']);
+      expect(idsOf(await (await page(2)).json())).toEqual(['3', '4']);
+      expect((await page(3)).status()).toBe(404);
+      expect(idsOf(await (await api.get(usersPath)).json())).toHaveLength(5);
+    },
+  },
+  'filters-case-sensitive': {
+    behaviour: 'field filters match case-sensitively, search still ignores case',
+    check: async (api) => {
+      await createUsers(api, fiveUsers);
+      expect((await api.get(usersPath, { params: { name: 'eve' } })).status()).toBe(404);
+      expect(idsOf(await (await api.get(usersPath, { params: { name: 'Eve' } })).json())).toEqual([
+        '1',
+      ]);
+      expect(idsOf(await (await api.get(usersPath, { params: { search: 'eve' } })).json())).toEqual(
+        ['1'],
+      );
+    },
+  },
+  'sort-wrong-over-5': {
+    behaviour: 'a sort is right for up to five matches, and leaves the rest in id order',
+    check: async (api) => {
+      const names = ['Eve', 'Dan', 'Cid', 'Bea', 'Al', 'Ada', 'Abe'];
+      await createUsers(
+        api,
+        names.map((name) => ({ name })),
+      );
+      const fiveOnly = await api.get(usersPath, { params: { sortBy: 'name', name: 'e' } });
+      expect(idsOf(await fiveOnly.json())).toEqual(['7', '4', '1']);
+      const all = await api.get(usersPath, { params: { sortBy: 'name' } });
+      expect(idsOf(await all.json())).toEqual(['5', '4', '3', '2', '1', '6', '7']);
+    },
+  },
 };
 
 for (const name of defectNames) {

@@ -1,0 +1,28 @@
+/**
+ * TypeScript source for values, so that a counterexample prints as a test one can paste and run.
+ * Long strings made of one repeated unit print as `'ab'.repeat(n)`, the rest as JSON (which is
+ * valid TypeScript for every JSON value).
+ */
+export function toCode(value: unknown): string {
+  if (typeof value === 'string') return stringCode(value);
+  if (Array.isArray(value)) return `[${value.map(toCode).join(', ')}]`;
+  if (typeof value === 'object' && value !== null) {
+    const entries = Object.entries(value).map(
+      ([key, item]) =>
+        `${/^[A-Za-z_$][\w$]*$/.test(key) ? key : JSON.stringify(key)}: ${toCode(item)}`,
+    );
+    return entries.length === 0 ? '{}' : `{ ${entries.join(', ')} }`;
+  }
+  return value === undefined ? 'undefined' : JSON.stringify(value);
+}
+
+function stringCode(text: string): string {
+  if (text.length > 40) {
+    for (let size = 1; size <= 4; size += 1) {
+      const unit = text.slice(0, size);
+      if (text.length % size === 0 && unit.repeat(text.length / size) === text)
+        return `${JSON.stringify(unit)}.repeat(${text.length / size})`;
+    }
+  }
+  return JSON.stringify(text);
+}

@@ -1,0 +1,145 @@
+import fc from 'fast-check';
+
+import type { ModelQuery, ModelRecord } from './list-semantics';
+
+/**
+ * A list query as generated, before the scope holds any user: terms are picked out of the users the
+ * sequence will have created by the time the query runs, so filters and searches hit (and miss)
+ * something real. `resolveQuery` turns it into a concrete query against the model's users.
+ */
+export interface QuerySpec {
+  filter?: { field: number; term: TermSpec };
+  search?: TermSpec;
+  sort?: { field: number; order?: 'asc' | 'desc' };
+  page?: { page?: number; limit: number };
+  /** Send the scope filter upper-cased: filters are case-insensitive. */
+  upperScope: boolean;
+}
+
+/** A term: a piece of some user's field (by code point), or a literal that likely matches nothing. */
+export type TermSpec =
+  | { from: 'user'; user: number; field: number; start: number; length: number }
+  | { from: 'literal'; text: string };
+
+/** Fields a query may filter or search on: the server's own are excluded, the scope's too. */
+const NOT_QUERIED = new Set(['id', 'createdAt']);
+
+function termSpec(): fc.Arbitrary<TermSpec> {
+  return fc.oneof(
+    {
+      weight: 4,
+      arbitrary: fc.record({
+        from: fc.constant('user' as const),
+        user: fc.nat(9),
+        field: fc.nat(9),
+        start: fc.nat(40),
+        length: fc.integer({ min: 1, max: 6 }),
+      }),
+    },
+    {
+      weight: 1,
+      arbitrary: fc.record({
+        from: fc.constant('literal' as const),
+        text: fc.constantFrom('zzqx', 'nobody', 'É', '🧪', '42'),
+      }),
+    },
+  );
+}
+
+/**
+ * Generated list queries: a sort most of the time (orderings are where backends go wrong), a page
+ * often, a filter or a search sometimes (together they rarely match anything).
+ */
+export function querySpec(): fc.Arbitrary<QuerySpec> {
+  const sometimes = <T>(arb: fc.Arbitrary<T>, percent: number) =>
+    fc.oneof(
+      { weight: 100 - percent, arbitrary: fc.constant(undefined) },
+      { weight: percent, arbitrary: arb },
+    );
+  return fc
+    .record({
+      filter: sometimes(fc.record({ field: fc.nat(9), term: termSpec() }), 20),
+      search: sometimes(termSpec(), 20),
+      sort: sometimes(
+        fc.record({
+          field: fc.nat(12),
+          order: fc.option(fc.constantFrom('asc' as const, 'desc' as const), { nil: undefined }),
+        }),
+        67,
+      ),
+      page: sometimes(
+        fc.record({
+          page: fc.option(fc.integer({ min: 1, max: 3 }), { nil: undefined }),
+          limit: fc.integer({ min: 1, max: 4 }),
+        }),
+        50,
+      ),
+      upperScope: fc.boolean(),
+    })
+    .map((spec) => {
+      const defined = Object.entries(spec).filter(([, value]) => value !== undefined);
+      return Object.fromEntries(defined) as unknown as QuerySpec;
+    });
+}
+
+/** The string fields of a record a filter or search may use, in a stable order. */
+function textFields(record: ModelRecord, scopeField: string, withScope: boolean): string[] {
+  return Object.keys(record)
+    .filter((field) => typeof record[field] === 'string' && !NOT_QUERIED.has(field))
+    .filter((field) => withScope || field !== scopeField)
+    .sort();
+}
+
+function resolveTerm(
+  spec: TermSpec,
+  users: readonly ModelRecord[],
+  fieldsOf: (record: ModelRecord) => string[],
+): { field?: string; text: string } {
+  if (spec.from === 'literal') return { text: spec.text };
+  const record = users[spec.user % Math.max(1, users.length)];
+  const fields = record === undefined ? [] : fieldsOf(record);
+  const field = fields[spec.field % Math.max(1, fields.length)];
+  const value = record !== undefined && field !== undefined ? record[field] : undefined;
+  // Code points, not UTF-16 units: a split surrogate pair cannot be sent in a URL.
+  const chars = typeof value === 'string' ? Array.from(value) : [];
+  const start = chars.length === 0 ? 0 : spec.start % chars.length;
+  const text = chars
+    .slice(start, start + spec.length)
+    .join('')
+    .trim();
+  return { field, text: text === '' ? 'zzqx' : text };
+}
+
+/**
+ * A concrete query for the users in scope (creation order). `scopeField` is the field the scope
+ * filter uses: no second filter goes on it.
+ */
+export function resolveQuery(
+  spec: QuerySpec,
+  users: readonly ModelRecord[],
+  scopeField: string,
+): ModelQuery {
+  const query: ModelQuery = {};
+  if (spec.filter !== undefined) {
+    const { field, text } = resolveTerm(spec.filter.term, users, (r) =>
+      textFields(r, scopeField, false),
+    );
+    query.filter = { field: field ?? 'name', value: text };
+  }
+  if (spec.search !== undefined) {
+    query.search = resolveTerm(spec.search, users, (r) => textFields(r, scopeField, true)).text;
+  }
+  if (spec.sort !== undefined) {
+    // Mostly the fields every user has; sometimes any field a user in scope has.
+    const standard = ['name', scopeField, 'id', 'createdAt', 'avatar'];
+    const all = [...new Set([...standard, ...users.flatMap((u) => Object.keys(u))])];
+    const pool = spec.sort.field < 10 ? standard : all;
+    query.sortBy = pool[spec.sort.field % pool.length];
+    if (spec.sort.order !== undefined) query.order = spec.sort.order;
+  }
+  if (spec.page !== undefined) {
+    if (spec.page.page !== undefined) query.page = spec.page.page;
+    query.limit = spec.page.limit;
+  }
+  return query;
+}

@@ -1,0 +1,121 @@
+import { test } from '@playwright/test';
+import fc from 'fast-check';
+
+import type { UserFactory } from '../users/user-factory';
+import { NewUserSchema } from '../users/user-schema';
+import type { UsersApi } from '../users/users-api';
+import type { ModelBudget } from './budget';
+import { userCommands } from './commands';
+import { type Counterexample, counterexampleTest, describeCounterexample } from './counterexample';
+import { ModelSession } from './session';
+
+/** What a model-based run did, as the `model` annotation's JSON (read by the sensitivity check). */
+export interface ModelRunSummary {
+  seed: number;
+  /** Sequences run against the API, shrinking included. */
+  sequences: number;
+  /** Commands run in sequences that passed. */
+  commands: number;
+  failed: boolean;
+  /** From the start of the run to the end of the first failing sequence. */
+  firstFailureMs?: number;
+  /** The shrunk counterexample's commands and calls. */
+  counterexampleCommands?: number;
+  counterexampleCalls?: number;
+  shrinks?: number;
+  /** The time budget ended the run: fewer sequences ran, or shrinking stopped early. */
+  outOfTime?: boolean;
+}
+
+/** The annotation type that carries a {@link ModelRunSummary}. */
+export const MODEL_SUMMARY_ANNOTATION = 'model';
+
+const ANSI = new RegExp(`${String.fromCharCode(27)}\\[[0-9;]*m`, 'g');
+
+/**
+ * Runs random command sequences against the users API and the model, within `budget`. On a
+ * disagreement, fast-check shrinks the sequence; the shrunk one is attached as a Playwright test
+ * and the test fails with it, the requests it stands for, and the command that replays the search.
+ * Every user a sequence creates is registered with the `users` fixture's cleanup, which deletes it
+ * and confirms the deletion when the test ends, also when it fails: deleting per sequence would
+ * only add requests, since each sequence's lists see its own scope alone.
+ */
+export async function runModelBased(
+  fixtures: { users: UsersApi; factory: UserFactory },
+  options: { budget: ModelBudget; project: string },
+): Promise<ModelRunSummary> {
+  const { users, factory } = fixtures;
+  const { budget, project } = options;
+  const info = test.info();
+  const started = performance.now();
+  const deadline = started + budget.timeMs;
+  // A 32-bit seed, as fast-check reports it, so the one printed is the one to replay with.
+  const seed = budget.seed ?? Math.floor(Math.random() * 2 ** 31);
+  const summary: ModelRunSummary = { seed, sequences: 0, commands: 0, failed: false };
+  let lastFailure: { session: ModelSession; error: unknown } | undefined;
+
+  const commands = fc.commands(userCommands(NewUserSchema, users.resource.uniqueField), {
+    maxCommands: budget.maxCommands,
+    size: 'max',
+    ...(budget.replayPath === undefined ? {} : { replayPath: budget.replayPath }),
+  });
+  const property = fc.asyncProperty(commands, async (sequence) => {
+    // Out of time: count as passing, so that shrinking keeps the smallest failure found so far.
+    if (performance.now() > deadline) {
+      summary.outOfTime = true;
+      return;
+    }
+    summary.sequences += 1;
+    const session = new ModelSession(users, factory);
+    try {
+      await test.step(`sequence ${summary.sequences} (scope ${session.scope})`, () =>
+        fc.asyncModelRun(() => ({ model: session.model, real: session }), sequence));
+      summary.commands += session.commandsRun;
+    } catch (error) {
+      summary.firstFailureMs ??= Math.round(performance.now() - started);
+      lastFailure = { session, error };
+      throw error;
+    }
+  });
+
+  const details = await fc.check(property, {
+    numRuns: budget.runs,
+    seed,
+    ...(budget.path === undefined ? {} : { path: budget.path, endOnFailure: true }),
+  });
+
+  summary.failed = details.failed;
+  if (!details.failed || lastFailure === undefined) {
+    info.annotations.push({ type: MODEL_SUMMARY_ANNOTATION, description: JSON.stringify(summary) });
+    if (details.failed) throw new Error(fc.defaultReportMessage(details));
+    return summary;
+  }
+
+  const { session, error } = lastFailure;
+  // fast-check prints a command sequence with the replay path its shrinking took.
+  const printed = details.counterexample?.[0];
+  const replayPath =
+    printed === undefined ? undefined : /replayPath="([^"]*)"/.exec(fc.stringify(printed))?.[1];
+  const example: Counterexample = {
+    transcript: session.transcript,
+    commands: session.commandsRun,
+    error: (error instanceof Error ? error.message : String(error)).replace(ANSI, ''),
+    seed: details.seed,
+    path: details.counterexamplePath ?? undefined,
+    replayPath,
+    project,
+  };
+  Object.assign(summary, {
+    counterexampleCommands: example.commands,
+    counterexampleCalls: example.transcript.length,
+    shrinks: details.numShrinks,
+  });
+  info.annotations.push({ type: MODEL_SUMMARY_ANNOTATION, description: JSON.stringify(summary) });
+  await info.attach('model-counterexample.spec.ts', {
+    body: counterexampleTest(example),
+    contentType: 'text/plain',
+  });
+  const report = describeCounterexample(example);
+  await info.attach('model-counterexample.txt', { body: report, contentType: 'text/plain' });
+  throw new Error(report, { cause: error });
+}

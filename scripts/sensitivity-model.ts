@@ -1,0 +1,322 @@
+/**
+ * Sensitivity of the model-based run alone: runs `@model` (tests/api/model-based.spec.ts) on the
+ * embedded server once per deliberate defect and reports, for each, whether it failed, how long
+ * until the first failing sequence, how small the shrunk counterexample is, and whether that
+ * counterexample, saved as a Playwright test, fails on the defect and passes on the faithful server.
+ * With `--green N` it instead runs N seeds in a row on the faithful server, `local` and
+ * `local-faults`, all of which must pass.
+ *
+ *   npx tsx scripts/sensitivity-model.ts [--defect NAME ...] [--concurrency 4] [--seed 1]
+ *   npx tsx scripts/sensitivity-model.ts --green 20 [--seed 1]
+ */
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+
+import { defectNames } from '../server/defects';
+import { childEnv, runPlaywright } from './support/child-process';
+import { freePort, startEmbeddedServer } from './support/embedded-server';
+
+/** What a portable suite cannot notice: the suite runs without a token. */
+const DEFECTS = defectNames.filter((name) => name !== 'auth-ignored');
+const ROOT = path.resolve(__dirname, '..');
+const OUT = path.join(ROOT, '.tmp', 'sensitivity-model');
+/** Two levels below the root, so a counterexample's `../../lib/…` imports resolve as in tests/api. */
+const REPLAYS = path.join(ROOT, '.tmp', 'model-replays');
+/** The issue's bound on a shrunk counterexample. */
+const MAX_COMMANDS = 5;
+
+interface Summary {
+  seed: number;
+  sequences: number;
+  failed: boolean;
+  firstFailureMs?: number;
+  counterexampleCommands?: number;
+  counterexampleCalls?: number;
+  shrinks?: number;
+}
+
+interface RunOutcome {
+  status: string;
+  summary: Summary | undefined;
+  counterexample: string | undefined;
+  error: string;
+  seconds: number;
+}
+
+interface JsonSuite {
+  suites?: JsonSuite[];
+  specs?: {
+    tests: {
+      annotations: { type: string; description?: string }[];
+      results: {
+        status: string;
+        error?: { message?: string };
+        attachments: { name: string; body?: string }[];
+      }[];
+    }[];
+  }[];
+}
+
+function modelTests(suite: JsonSuite): NonNullable<JsonSuite['specs']>[number]['tests'] {
+  return [
+    ...(suite.specs ?? []).flatMap((spec) => spec.tests),
+    ...(suite.suites ?? []).flatMap(modelTests),
+  ];
+}
+
+/** Runs the model-based spec alone on one project and reads its JSON report. */
+async function runModel(
+  name: string,
+  project: 'local' | 'local-faults',
+  env: Record<string, string>,
+): Promise<RunOutcome> {
+  const report = path.join(OUT, `${name}.json`);
+  const run = await runPlaywright(
+    [
+      'test',
+      `--project=${project}`,
+      '--grep=@model',
+      '--grep-invert=@model-replay',
+      '--reporter=json',
+      '--retries=0',
+    ],
+    childEnv({
+      ...env,
+      LOCAL_PORT: String(await freePort()),
+      LOCAL_FAULTS_PORT: String(await freePort()),
+      PLAYWRIGHT_JSON_OUTPUT_FILE: report,
+      PW_OUTPUT_DIR: path.join(OUT, name),
+      LOG_LEVEL: 'silent',
+    }),
+  );
+  let tests: ReturnType<typeof modelTests>;
+  try {
+    const json = JSON.parse(readFileSync(report, 'utf8')) as { suites: JsonSuite[] };
+    tests = json.suites.flatMap(modelTests);
+  } catch (error) {
+    throw new Error(`${name}: no JSON report (${String(error)}):\n${run.output.slice(-2000)}`, {
+      cause: error,
+    });
+  }
+  const test = tests[0];
+  const result = test?.results.at(-1);
+  if (test === undefined || result === undefined)
+    throw new Error(`${name}: the model-based test did not run:\n${run.output.slice(-2000)}`);
+  const summary = test.annotations.find((a) => a.type === 'model')?.description;
+  const attachment = result.attachments.find((a) => a.name === 'model-counterexample.spec.ts');
+  return {
+    status: result.status,
+    summary: summary === undefined ? undefined : (JSON.parse(summary) as Summary),
+    counterexample:
+      attachment?.body === undefined
+        ? undefined
+        : Buffer.from(attachment.body, 'base64').toString('utf8'),
+    error: result.error?.message ?? '',
+    seconds: run.durationMs / 1000,
+  };
+}
+
+/** Someone else's users, there before the replay as on any shared backend. */
+const THEIRS = ['Other Team A', 'Other Team B', 'Other Team C'];
+
+/**
+ * Runs a saved counterexample against a server started with `flags` that already holds other
+ * people's users (a defect such as ignored filters shows only with them); true when it passes.
+ */
+async function replayPasses(file: string, flags: readonly string[]): Promise<boolean> {
+  const server = await startEmbeddedServer({ flags });
+  try {
+    for (const name of THEIRS) {
+      // Best effort: a server that is always down refuses these too, and fails the replay anyway.
+      await fetch(`${server.baseUrl}/users`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ name, email: `${name.replaceAll(' ', '.')}@other.example` }),
+      }).catch(() => undefined);
+    }
+    const port = new URL(server.baseUrl).port;
+    const run = await runPlaywright(
+      [
+        'test',
+        '-c',
+        path.join(REPLAYS, 'playwright.config.ts'),
+        `--output=${path.join(OUT, 'replays', `${path.basename(file)}-${port}`)}`,
+        path.basename(file),
+      ],
+      childEnv({ LOCAL_PORT: port, LOG_LEVEL: 'silent', LOCAL_POLL_TIMEOUT_MS: '2500' }),
+    );
+    return run.exitCode === 0;
+  } finally {
+    await server.stop();
+  }
+}
+
+const median = (values: readonly number[]): number => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1
+    ? (sorted[middle] ?? 0)
+    : ((sorted[middle - 1] ?? 0) + (sorted[middle] ?? 0)) / 2;
+};
+
+async function inParallel<T>(
+  items: readonly T[],
+  concurrency: number,
+  each: (item: T) => Promise<void>,
+) {
+  const queue = [...items];
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      for (let item = queue.shift(); item !== undefined; item = queue.shift()) await each(item);
+    }),
+  );
+}
+
+async function green(seeds: number, firstSeed: number, concurrency: number): Promise<boolean> {
+  const failures: string[] = [];
+  const jobs = (['local', 'local-faults'] as const).flatMap((project) =>
+    Array.from({ length: seeds }, (_, i) => ({ project, seed: firstSeed + i })),
+  );
+  await inParallel(jobs, concurrency, async ({ project, seed }) => {
+    const outcome = await runModel(`green-${project}-${seed}`, project, {
+      MODEL_SEED: String(seed),
+    });
+    const line = `${project.padEnd(13)} seed ${String(seed).padStart(4)}: ${outcome.status} (${outcome.summary?.sequences ?? '?'} sequences, ${outcome.seconds.toFixed(1)} s)`;
+    console.log(line);
+    if (outcome.status !== 'passed') failures.push(`${line}\n${outcome.error.slice(0, 3000)}`);
+  });
+  console.log(
+    `\n${jobs.length - failures.length} of ${jobs.length} runs green (seeds ${firstSeed}–${firstSeed + seeds - 1}, local and local-faults)`,
+  );
+  for (const failure of failures) console.error(`\n${failure}`);
+  return failures.length === 0;
+}
+
+async function sensitivity(
+  chosen: readonly string[],
+  options: { seed: number | undefined; concurrency: number; replay: boolean },
+): Promise<boolean> {
+  mkdirSync(REPLAYS, { recursive: true });
+  writeFileSync(
+    path.join(REPLAYS, 'playwright.config.ts'),
+    `import { defineConfig } from '@playwright/test';\n\n` +
+      `// Written by scripts/sensitivity-model.ts: runs saved counterexamples against LOCAL_PORT.\n` +
+      `export default defineConfig({ testDir: '.', retries: 0, workers: 1, reporter: 'line' });\n`,
+  );
+  const rows: {
+    defect: string;
+    outcome: RunOutcome;
+    onDefect?: boolean;
+    onFaithful?: boolean;
+  }[] = [];
+  await inParallel(chosen, options.concurrency, async (defect) => {
+    const outcome = await runModel(defect, 'local', {
+      MOCK_DEFECT: defect,
+      // A deeper budget than a suite run's: the run stops at its first failure anyway.
+      LOCAL_MODEL_RUNS: '1000',
+      LOCAL_MODEL_TIME_MS: '60000',
+      // As scripts/sensitivity.ts: a defect such as deletes that never show would otherwise wait
+      // out every poll's full window, and a server that is always down every call's retry budget.
+      LOCAL_POLL_TIMEOUT_MS: '2500',
+      LOCAL_RETRY_BUDGET_MS: '3000',
+      ...(options.seed === undefined ? {} : { MODEL_SEED: String(options.seed) }),
+    });
+    const row: (typeof rows)[number] = { defect, outcome };
+    if (options.replay && outcome.counterexample !== undefined) {
+      const file = path.join(REPLAYS, `${defect}.spec.ts`);
+      writeFileSync(file, outcome.counterexample);
+      row.onDefect = await replayPasses(file, ['--defect', defect]);
+      row.onFaithful = await replayPasses(file, []);
+    }
+    rows.push(row);
+    const s = outcome.summary;
+    console.log(
+      `${defect.padEnd(26)} ${outcome.status === 'passed' ? 'NOT CAUGHT' : `caught after ${((s?.firstFailureMs ?? 0) / 1000).toFixed(1)} s, shrunk to ${s?.counterexampleCommands ?? '?'} command(s) / ${s?.counterexampleCalls ?? '?'} call(s)`}${row.onDefect === undefined ? '' : `; replay fails on the defect: ${row.onDefect ? 'NO' : 'yes'}, passes on the faithful server: ${row.onFaithful === true ? 'yes' : 'NO'}`} (${outcome.seconds.toFixed(1)} s)`,
+    );
+  });
+
+  const caught = rows.filter((r) => r.outcome.status !== 'passed');
+  const missed = rows.filter((r) => r.outcome.status === 'passed').map((r) => r.defect);
+  const firsts = caught.map((r) => (r.outcome.summary?.firstFailureMs ?? 0) / 1000);
+  const sizes = caught.map((r) => r.outcome.summary?.counterexampleCommands ?? Infinity);
+  const calls = caught.map((r) => r.outcome.summary?.counterexampleCalls ?? Infinity);
+  const tooBig = caught.filter(
+    (r) => (r.outcome.summary?.counterexampleCommands ?? Infinity) > MAX_COMMANDS,
+  );
+  const notReplayed = caught.filter(
+    (r) => options.replay && (r.onDefect !== false || r.onFaithful !== true),
+  );
+  console.log(
+    `\nmodel-based sensitivity: ${caught.length} of ${rows.length} defects caught` +
+      `; time to first failure median ${median(firsts).toFixed(1)} s, max ${Math.max(0, ...firsts).toFixed(1)} s` +
+      `; counterexample commands median ${median(sizes)}, max ${Math.max(0, ...sizes)}` +
+      `; calls median ${median(calls)}, max ${Math.max(0, ...calls)}`,
+  );
+  writeFileSync(
+    path.join(OUT, 'summary.json'),
+    JSON.stringify(
+      rows.map(({ defect, outcome, onDefect, onFaithful }) => ({
+        defect,
+        status: outcome.status,
+        ...outcome.summary,
+        replayFailsOnDefect: onDefect === undefined ? undefined : !onDefect,
+        replayPassesOnFaithful: onFaithful,
+      })),
+      null,
+      2,
+    ),
+  );
+  const problems = [
+    ...(missed.length > 0 ? [`not caught: ${missed.join(', ')}`] : []),
+    ...(tooBig.length > 0
+      ? [`counterexamples over ${MAX_COMMANDS} commands: ${tooBig.map((r) => r.defect).join(', ')}`]
+      : []),
+    ...(notReplayed.length > 0
+      ? [`counterexamples that do not replay: ${notReplayed.map((r) => r.defect).join(', ')}`]
+      : []),
+  ];
+  for (const problem of problems) console.error(`model-based sensitivity failed: ${problem}`);
+  return problems.length === 0;
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      defect: { type: 'string', multiple: true },
+      concurrency: { type: 'string', default: '4' },
+      seed: { type: 'string' },
+      green: { type: 'string' },
+      'no-replay': { type: 'boolean', default: false },
+      help: { type: 'boolean', default: false },
+    },
+  });
+  if (values.help) {
+    console.log(
+      `Usage: npx tsx scripts/sensitivity-model.ts [--defect NAME ...] [--concurrency N] [--seed N] [--no-replay]\n` +
+        `       npx tsx scripts/sensitivity-model.ts --green N [--seed FIRST] [--concurrency N]\n` +
+        `Defects: ${DEFECTS.join(', ')}`,
+    );
+    return;
+  }
+  const chosen = values.defect ?? [...DEFECTS];
+  const unknown = chosen.filter((d) => !(DEFECTS as readonly string[]).includes(d));
+  if (unknown.length > 0) {
+    console.error(`unknown defect ${unknown.join(', ')}: choose from ${DEFECTS.join(', ')}`);
+    process.exit(2);
+  }
+  const concurrency = Math.max(1, Number(values.concurrency));
+  const seed = values.seed === undefined ? undefined : Number(values.seed);
+  rmSync(OUT, { recursive: true, force: true });
+  mkdirSync(OUT, { recursive: true });
+  const ok =
+    values.green === undefined
+      ? await sensitivity(chosen, { seed, concurrency, replay: !values['no-replay'] })
+      : await green(Number(values.green), seed ?? 1, concurrency);
+  if (!ok) process.exit(1);
+}
+
+main().catch((error: unknown) => {
+  console.error(error instanceof Error ? error.message : error);
+  process.exit(1);
+});
