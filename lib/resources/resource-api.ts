@@ -204,29 +204,30 @@ export class ResourceApi<R extends ApiRecord = ApiRecord, P extends Payload = Pa
   }
 
   /**
-   * Polls until reading the record answers 404, in a read that began once the read-lag bound had
-   * passed since the deletion: on a lagging backend an earlier 404 may only mean that a recent
-   * create is not visible yet, and the record may still appear. Fails with a
-   * {@link ConsistencyError} when the consistency window ends first. Reports show the whole wait as
-   * one step.
+   * Waits out the read-lag bound since the deletion, then polls until reading the record answers
+   * 404: on a lagging backend an earlier 404 may only mean that a recent create is not visible yet,
+   * and the record may still appear, so reads before the bound prove nothing and are not sent.
+   * Fails with a {@link ConsistencyError} when the consistency window ends first. Reports show the
+   * whole wait as one step.
    */
   async waitUntilDeleted(id: string): Promise<void> {
     const path = this.pathOf(id);
     const trustedAt = (this.deletedAt.get(id) ?? performance.now()) + this.consistency.readLagMs;
-    let readStartedAt = 0;
-    await this.client.wait(`${this.resource.name} ${id} to answer 404 after its deletion`, () =>
-      this.poll(
-        () => {
-          readStartedAt = performance.now();
-          return this.find(id);
-        },
-        (record) => record === undefined && readStartedAt >= trustedAt,
-        (last, reads) =>
-          new ConsistencyError(
-            `${this.resource.name} ${id} was still readable within the consistency window (${this.consistency.timeoutMs} ms) after its deletion: ${reads}; the last read answered ${excerpt(JSON.stringify(last))}`,
-            `GET /${path}`,
-          ),
-      ),
+    await this.client.wait(
+      `${this.resource.name} ${id} to answer 404 after its deletion`,
+      async () => {
+        const untrusted = trustedAt - performance.now();
+        if (untrusted > 0) await sleep(untrusted);
+        return this.poll(
+          () => this.find(id),
+          (record) => record === undefined,
+          (last, reads) =>
+            new ConsistencyError(
+              `${this.resource.name} ${id} was still readable within the consistency window (${this.consistency.timeoutMs} ms) after its deletion: ${reads}; the last read answered ${last === undefined ? '404' : excerpt(JSON.stringify(last))}`,
+              `GET /${path}`,
+            ),
+        );
+      },
     );
   }
 
