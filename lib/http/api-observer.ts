@@ -61,8 +61,11 @@ export interface ApiObserver {
   around?<T>(operation: Operation, body: () => Promise<T>): Promise<T>;
 }
 
-/** `users/12` → `users/:id`; keeps the first segment, which names the resource. */
+/**
+ * `users/12` → `users/:id`, `users/12/posts/3` → `users/:id/posts/:id`: a mockapi.io path alternates
+ * collection names and ids, so every second segment is an id.
+ */
 export function routeOf(path: string): string {
-  const [resource, ...rest] = path.split('?')[0]?.split('/') ?? [];
-  return [resource ?? '', ...rest.map(() => ':id')].join('/');
+  const segments = (path.split('?')[0] ?? '').split('/');
+  return segments.map((segment, index) => (index % 2 === 1 ? ':id' : segment)).join('/');
 }

@@ -216,8 +216,11 @@ export class ResourceApi<R extends ApiRecord = ApiRecord, P extends Payload = Pa
     await this.client.wait(
       `${this.resource.name} ${id} to answer 404 after its deletion`,
       async () => {
-        const untrusted = trustedAt - performance.now();
-        if (untrusted > 0) await sleep(untrusted);
+        // A timer may fire a fraction of a millisecond early by this clock: sleep until it agrees.
+        for (let untrusted = trustedAt - performance.now(); untrusted > 0;) {
+          await sleep(Math.ceil(untrusted));
+          untrusted = trustedAt - performance.now();
+        }
         return this.poll(
           () => this.find(id),
           (record) => record === undefined,

@@ -5,6 +5,7 @@ import AdmZip from 'adm-zip';
 import { expect, test } from '@playwright/test';
 import type { TestResult } from 'allure-js-commons';
 
+import { routeOf } from '../../lib/http/api-observer';
 import { configuredSecrets } from '../../lib/logging/redact';
 import {
   allureEnvironmentInfo,
@@ -44,6 +45,13 @@ test.describe('API health summary', () => {
     expect(percentile(sorted, 50)).toBe(50);
     expect(percentile(sorted, 95)).toBe(100);
     expect(percentile([], 95)).toBe(0);
+  });
+
+  test('an endpoint keeps the collection names of a nested path and replaces only its ids', () => {
+    expect(routeOf('users')).toBe('users');
+    expect(routeOf('users/12?x=1')).toBe('users/:id');
+    expect(routeOf('users/12/posts')).toBe('users/:id/posts');
+    expect(routeOf('users/12/posts/3')).toBe('users/:id/posts/:id');
   });
 
   test('calls group per endpoint with statuses, retries and latency', () => {
