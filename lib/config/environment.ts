@@ -128,6 +128,8 @@ function environmentSchema(name: string, defaults: Defaults) {
         .default(defaults.readLagMs),
       POLL_TIMEOUT_MS: positiveInt(v('POLL_TIMEOUT_MS')).default(defaults.pollTimeoutMs),
       POLL_INTERVALS_MS: intervals(v('POLL_INTERVALS_MS')).default(defaults.pollIntervalsMs),
+      OPENAPI: z.string().trim().optional(),
+      THRESHOLDS: z.string().trim().optional(),
     })
     .superRefine((d, ctx) => {
       if (d.RETRY_MAX_DELAY_MS < d.RETRY_BASE_DELAY_MS)
@@ -158,6 +160,10 @@ function environmentSchema(name: string, defaults: Defaults) {
         /** Longest time a committed write may stay invisible to reads; lookups before that prove nothing. */
         readLagMs: d.READ_LAG_MS,
       },
+      /** The team's OpenAPI document (a path or an http(s) URL); unset = the one generated from the resources. */
+      openapi: d.OPENAPI,
+      /** Service-level gates judged on the run's own measurements, e.g. `GET /users/:id p95<800; * errors<1%`. */
+      thresholds: d.THRESHOLDS,
     }));
 }
 
