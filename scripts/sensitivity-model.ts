@@ -15,6 +15,7 @@ import { parseArgs } from 'node:util';
 
 import { defectNames } from '../server/defects';
 import { childEnv, runPlaywright } from './support/child-process';
+import { chooseDefects, concurrencyOf, inParallel } from './support/defect-runs';
 import { freePort, startEmbeddedServer } from './support/embedded-server';
 
 /** What a portable suite cannot notice: the suite runs without a token. */
@@ -160,19 +161,6 @@ const median = (values: readonly number[]): number => {
     : ((sorted[middle - 1] ?? 0) + (sorted[middle] ?? 0)) / 2;
 };
 
-async function inParallel<T>(
-  items: readonly T[],
-  concurrency: number,
-  each: (item: T) => Promise<void>,
-) {
-  const queue = [...items];
-  await Promise.all(
-    Array.from({ length: concurrency }, async () => {
-      for (let item = queue.shift(); item !== undefined; item = queue.shift()) await each(item);
-    }),
-  );
-}
-
 async function green(seeds: number, firstSeed: number, concurrency: number): Promise<boolean> {
   const failures: string[] = [];
   const jobs = (['local', 'local-faults'] as const).flatMap((project) =>
@@ -299,19 +287,18 @@ async function main(): Promise<void> {
     );
     return;
   }
-  const chosen = values.defect ?? [...DEFECTS];
-  const unknown = chosen.filter((d) => !(DEFECTS as readonly string[]).includes(d));
-  if (unknown.length > 0) {
-    console.error(`unknown defect ${unknown.join(', ')}: choose from ${DEFECTS.join(', ')}`);
+  const choice = chooseDefects(values.defect, DEFECTS);
+  if ('error' in choice) {
+    console.error(choice.error);
     process.exit(2);
   }
-  const concurrency = Math.max(1, Number(values.concurrency));
+  const concurrency = concurrencyOf(values.concurrency);
   const seed = values.seed === undefined ? undefined : Number(values.seed);
   rmSync(OUT, { recursive: true, force: true });
   mkdirSync(OUT, { recursive: true });
   const ok =
     values.green === undefined
-      ? await sensitivity(chosen, { seed, concurrency, replay: !values['no-replay'] })
+      ? await sensitivity(choice.defects, { seed, concurrency, replay: !values['no-replay'] })
       : await green(Number(values.green), seed ?? 1, concurrency);
   if (!ok) process.exit(1);
 }

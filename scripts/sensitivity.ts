@@ -11,6 +11,7 @@ import { parseArgs } from 'node:util';
 
 import { defectNames } from '../server/defects';
 import { runPlaywright } from './support/child-process';
+import { chooseDefects, concurrencyOf, inParallel } from './support/defect-runs';
 import { freePort } from './support/embedded-server';
 
 /**
@@ -109,39 +110,33 @@ async function main(): Promise<void> {
     );
     return;
   }
-  const chosen = values.defect ?? [...DEFECTS];
-  const unknown = chosen.filter((d) => !(DEFECTS as readonly string[]).includes(d));
-  if (unknown.length > 0) {
-    console.error(`unknown defect ${unknown.join(', ')}: choose from ${DEFECTS.join(', ')}`);
+  const choice = chooseDefects(values.defect, DEFECTS);
+  if ('error' in choice) {
+    console.error(choice.error);
     process.exit(2);
   }
-  const concurrency = Math.max(1, Number(values.concurrency));
+  const concurrency = concurrencyOf(values.concurrency);
   rmSync(OUT, { recursive: true, force: true });
   mkdirSync(OUT, { recursive: true });
 
-  const queue = ['none', ...chosen];
   const results: RunResult[] = [];
-  await Promise.all(
-    Array.from({ length: concurrency }, async () => {
-      for (let defect = queue.shift(); defect !== undefined; defect = queue.shift()) {
-        // A port the OS hands out: fixed ones may be taken on another machine.
-        const result = await runSuite(defect, await freePort());
-        results.push(result);
-        const verdict =
-          defect === 'none'
-            ? result.failed.length === 0
-              ? 'green, as it must be'
-              : 'RED'
-            : result.failed.length > 0
-              ? `caught by ${result.failed.length} test(s)`
-              : 'NOT CAUGHT';
-        console.log(`${defect.padEnd(26)} ${verdict} (${result.seconds.toFixed(1)} s)`);
-      }
-    }),
-  );
+  await inParallel(['none', ...choice.defects], concurrency, async (defect) => {
+    // A port the OS hands out: fixed ones may be taken on another machine.
+    const result = await runSuite(defect, await freePort());
+    results.push(result);
+    const verdict =
+      defect === 'none'
+        ? result.failed.length === 0
+          ? 'green, as it must be'
+          : 'RED'
+        : result.failed.length > 0
+          ? `caught by ${result.failed.length} test(s)`
+          : 'NOT CAUGHT';
+    console.log(`${defect.padEnd(26)} ${verdict} (${result.seconds.toFixed(1)} s)`);
+  });
 
   console.log(`\nWhich tests caught each defect (each run stops after ${MAX_FAILURES} failures):`);
-  const ordered = [...chosen]
+  const ordered = [...choice.defects]
     .map((d) => results.find((r) => r.defect === d))
     .filter((r) => r !== undefined);
   for (const result of ordered) {
