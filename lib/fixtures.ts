@@ -1,11 +1,12 @@
 import { type APIRequestContext, test as base, expect } from '@playwright/test';
 
 import { type EnvironmentConfig, loadEnvironment } from './config/environment';
-import type { ApiClient } from './http/api-client';
+import type { ApiClient, ResponseContract } from './http/api-client';
 import type { ApiObserver } from './http/api-observer';
 import type { Pacer } from './http/pacer';
 import { withLogBindings } from './logging/log-context';
 import { createLogger, type Logger } from './logging/logger';
+import { environmentContract } from './openapi/contract';
 import { API_CALLS_ATTACHMENT, testInfoObserver } from './reporting/api-steps';
 import { CleanupRegistry } from './resources/cleanup-registry';
 import {
@@ -40,6 +41,11 @@ interface WorkerFixtures {
   workerLogger: Logger;
   /** Holds this worker's requests to the environment's rate, together with every other worker. */
   pacer: Pacer | undefined;
+  /**
+   * What every response is checked against: the team's OpenAPI document when `<ENV>_OPENAPI` is
+   * set, else the one generated from the suite's and the declared resources. Loaded once per worker.
+   */
+  contract: ResponseContract | undefined;
   /** Deletes, after the worker's last test, any record carrying this worker slot's marker. */
   sweepEscaped: undefined;
 }
@@ -96,9 +102,17 @@ export const test = base.extend<TestFixtures, WorkerFixtures>({
     ({ environment }, use) => use(environmentPacer(environment)),
     { scope: 'worker', box: true },
   ],
+  contract: [
+    async ({ environment, resources }, use) => {
+      // The suite's own resources too: its `users` fixture is there whatever `resources` declares.
+      const declared = new Map([...SUITE_RESOURCES, ...resources].map((r) => [r.path, r]));
+      await use(await environmentContract(environment, [...declared.values()]));
+    },
+    { scope: 'worker', box: true },
+  ],
   sweepEscaped: [
     async (
-      { environment, resources, runId, workerLogger: logger, pacer, playwright },
+      { environment, resources, runId, workerLogger: logger, pacer, contract, playwright },
       use,
       workerInfo,
     ) => {
@@ -109,6 +123,7 @@ export const test = base.extend<TestFixtures, WorkerFixtures>({
         const client = createApiClient(request, environment, {
           logger: logger.child({ phase: 'sweep' }),
           pacer,
+          contract,
         });
         const apiOf = (resource: Resource, parents?: Record<string, string>) =>
           new ResourceApi({ client, consistency: environment.consistency, resource, parents });
@@ -141,12 +156,17 @@ export const test = base.extend<TestFixtures, WorkerFixtures>({
     { scope: 'test', box: true },
   ],
   apiClient: [
-    async ({ request, environment, logger, pacer, apiHeaders, apiObservers }, use, testInfo) => {
+    async (
+      { request, environment, logger, pacer, contract, apiHeaders, apiObservers },
+      use,
+      testInfo,
+    ) => {
       const reportObserver = testInfoObserver(testInfo);
       await use(
         createApiClient(request, environment, {
           logger,
           pacer,
+          contract,
           headers: apiHeaders,
           observers: [reportObserver, ...apiObservers],
         }),

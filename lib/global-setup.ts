@@ -1,19 +1,34 @@
 import type { FullConfig } from '@playwright/test';
 
+import type { EnvironmentConfig } from './config/environment';
 import { startPacingCoordinator } from './http/pacing-coordinator';
+import { environmentContract } from './openapi/contract';
 import { preflight, remoteEnvironments } from './preflight';
 import { SUITE_RESOURCES } from './suite-resources';
 
 /**
  * Playwright's global setup, once per run (per shard) before any worker starts. First a preflight
  * of every selected remote environment: a wrong URL, a dead host or a refused token stops the run
- * here with one line, instead of failing each test. Then it starts the run's pacing coordinator,
+ * here with one line, instead of failing each test; so does a team's OpenAPI document
+ * (`<ENV>_OPENAPI`) that cannot be read or is not valid OpenAPI. Then it starts the run's pacing coordinator,
  * which every worker reaches through `PW_PACER_URL` (workers inherit the environment), and returns
  * its teardown.
  */
 export default async function globalSetup(config: FullConfig): Promise<() => Promise<void>> {
   await preflight(remoteEnvironments(config.filteredProjects), SUITE_RESOURCES);
+  for (const environment of teamDocuments(config.filteredProjects))
+    await environmentContract(environment, SUITE_RESOURCES);
   const coordinator = await startPacingCoordinator({ shards: config.shard?.total });
   process.env.PW_PACER_URL = coordinator.url;
   return () => coordinator.close();
+}
+
+/** The selected projects' environments that name a team's own OpenAPI document, each once. */
+function teamDocuments(projects: readonly { use: object }[]): EnvironmentConfig[] {
+  const found = new Map<string, EnvironmentConfig>();
+  for (const { use } of projects) {
+    const environment = 'environment' in use ? (use.environment as EnvironmentConfig) : undefined;
+    if (environment?.openapi !== undefined) found.set(environment.openapi, environment);
+  }
+  return [...found.values()];
 }

@@ -11,6 +11,7 @@ import { NonJsonBody } from './request-body';
 import { ResourceRepository } from './repository';
 import { resourceSpec } from './resources';
 import { registerControlRoutes } from './routes/control';
+import { registerOpenApiRoute } from './routes/openapi';
 import { registerResourceRoutes } from './routes/resource';
 import { ScenarioRegistry } from './scenarios';
 
@@ -127,6 +128,15 @@ export function buildApp(input: ServerOptionsInput = {}): FastifyInstance {
       }
       // mockapi.io answers an unknown path inside a project with its usual "Not found".
       api.setNotFoundHandler((_request, reply) => sendNotFound(reply));
+      done();
+    },
+    { prefix: options.prefix },
+  );
+
+  // A sibling of the API's plugin under the same prefix: the API's hooks (token, faults) stay out.
+  void app.register(
+    (document, _options, done) => {
+      registerOpenApiRoute(document, options);
       done();
     },
     { prefix: options.prefix },

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 
 import { DEFAULT_RETRY_POLICY } from '../http/retry-policy';
+import { parseThresholds } from '../reporting/thresholds';
 
 export const REMOTE_ENVIRONMENTS = ['staging', 'qa', 'production'] as const;
 export const ENVIRONMENTS = ['local', ...REMOTE_ENVIRONMENTS] as const;
@@ -101,6 +102,17 @@ const bool = (variable: string) =>
     .enum(['true', 'false', '1', '0', ''], { error: `${variable} must be true or false` })
     .transform((v) => v === 'true' || v === '1');
 
+/** `<ENV>_THRESHOLDS` parsed (undefined when it sets none); each bad clause is one issue naming the variable and the clause. */
+const thresholds = (variable: string) =>
+  z
+    .string()
+    .optional()
+    .transform((raw, ctx) => {
+      const parsed = parseThresholds(raw, variable);
+      for (const message of parsed.problems) ctx.addIssue({ code: 'custom', message });
+      return parsed.thresholds.length === 0 ? undefined : parsed.thresholds;
+    });
+
 type Defaults = typeof REMOTE_DEFAULTS;
 
 /** The variables of one environment, validated, turned into its configuration. */
@@ -129,7 +141,7 @@ function environmentSchema(name: string, defaults: Defaults) {
       POLL_TIMEOUT_MS: positiveInt(v('POLL_TIMEOUT_MS')).default(defaults.pollTimeoutMs),
       POLL_INTERVALS_MS: intervals(v('POLL_INTERVALS_MS')).default(defaults.pollIntervalsMs),
       OPENAPI: z.string().trim().optional(),
-      THRESHOLDS: z.string().trim().optional(),
+      THRESHOLDS: thresholds(v('THRESHOLDS')),
     })
     .superRefine((d, ctx) => {
       if (d.RETRY_MAX_DELAY_MS < d.RETRY_BASE_DELAY_MS)
@@ -162,7 +174,7 @@ function environmentSchema(name: string, defaults: Defaults) {
       },
       /** The team's OpenAPI document (a path or an http(s) URL); unset = the one generated from the resources. */
       openapi: d.OPENAPI,
-      /** Service-level gates judged on the run's own measurements, e.g. `GET /users/:id p95<800; * errors<1%`. */
+      /** Service-level gates judged on the run's own measurements, from `GET /users/:id p95<800; * errors<1%`; undefined when none are set. */
       thresholds: d.THRESHOLDS,
     }));
 }

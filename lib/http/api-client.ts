@@ -66,6 +66,15 @@ export interface ApiResult {
   afterAmbiguousFailure: boolean;
 }
 
+/** The API's contract, which every final response is checked against (an OpenAPI document's, say). */
+export interface ResponseContract {
+  /**
+   * Throws when the response breaks the contract; `target` is the path and query relative to the
+   * API root, as in {@link ApiRequest.path} (`users/7?page=2`).
+   */
+  check(method: HttpMethod, target: string, result: ApiResult): void | Promise<void>;
+}
+
 export interface ApiClientOptions {
   request: APIRequestContext;
   /** API root, e.g. `http://127.0.0.1:4010/api/v1`; used for messages, the context resolves paths. */
@@ -82,6 +91,8 @@ export interface ApiClientOptions {
   headers?: Record<string, string>;
   /** Holds every attempt to the environment's request rate and learns from its 429s. */
   pacer?: Pacer | undefined;
+  /** Checks every final response (not retried attempts, not calls that got none); a breach fails the call. */
+  contract?: ResponseContract | undefined;
 }
 
 /** What the server answered. */
@@ -183,6 +194,8 @@ export class ApiClient {
     };
     this.log.debug(`${call} → ${result.status} (${durationMs} ms, attempt ${attempts})`);
     await this.notify(req, target, result, retries);
+    // After the observers, so that a report holds the call whose answer broke the contract.
+    await this.options.contract?.check(req.method, target, result);
     return result;
   }
 

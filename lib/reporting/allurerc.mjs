@@ -19,8 +19,14 @@ export default defineConfig({
   historyLimit: 30,
   // The same rules as the results' categories.json (written by allure-playwright), in Allure 3 form.
   categories,
-  // The end-of-run API health summary, shown with the report's global attachments.
-  globalAttachments: ['./reports/api-health.md'],
+  // The end-of-run API health summary, the API coverage and the verdicts of the run's API thresholds (absent when the
+  // run set none), shown with the report's global attachments. The figures behind them reach the
+  // report's Metrics section as performance metrics (`api-health-<uuid>-perf.json` in the results).
+  globalAttachments: [
+    './reports/api-health.md',
+    './reports/api-coverage.md',
+    './reports/api-thresholds.md',
+  ],
   plugins: {
     awesome: {
       options: {

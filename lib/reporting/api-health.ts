@@ -168,27 +168,32 @@ const slowRow = (s: SlowCall) => [
   s.test,
 ];
 
-function headline(summary: ApiHealthSummary): string {
-  return `API health: ${summary.calls} calls, ${summary.retries} retries, ${summary.failedCalls} ended in 5xx or no response`;
+function headline(summary: ApiHealthSummary, project?: string): string {
+  return `API health${project === undefined ? '' : ` (${project})`}: ${summary.calls} calls, ${summary.retries} retries, ${summary.failedCalls} ended in 5xx or no response`;
 }
 
-/** The summary as aligned plain-text tables for the terminal. */
-export function formatApiHealthTable(summary: ApiHealthSummary): string {
-  if (summary.calls === 0) return 'API health: no API calls were recorded';
-  const lines = [headline(summary), ...alignColumns([ENDPOINT_HEADER, ...endpointRows(summary)])];
+/** The summary as aligned plain-text tables for the terminal; `project` names the run's project. */
+export function formatApiHealthTable(summary: ApiHealthSummary, project?: string): string {
+  if (summary.calls === 0)
+    return `API health${project === undefined ? '' : ` (${project})`}: no API calls were recorded`;
+  const lines = [
+    headline(summary, project),
+    ...alignColumns([ENDPOINT_HEADER, ...endpointRows(summary)]),
+  ];
   lines.push('Slowest calls:', ...alignColumns(summary.slowest.map(slowRow)).map((l) => `  ${l}`));
   return lines.join('\n');
 }
 
-/** The summary as Markdown, for CI job summaries and report attachments. */
-export function formatApiHealthMarkdown(summary: ApiHealthSummary): string {
+/** The summary as Markdown, for CI job summaries and report attachments; `project` names the run's project. */
+export function formatApiHealthMarkdown(summary: ApiHealthSummary, project?: string): string {
   const table = (header: string[], rows: string[][]) =>
     [header, header.map(() => '---'), ...rows].map((r) => `| ${r.join(' | ')} |`).join('\n');
-  if (summary.calls === 0) return '### API health\n\nNo API calls were recorded.\n';
+  const title = `### API health${project === undefined ? '' : ` (${project})`}`;
+  if (summary.calls === 0) return `${title}\n\nNo API calls were recorded.\n`;
   return [
-    '### API health',
+    title,
     '',
-    headline(summary),
+    headline(summary, project),
     '',
     table(ENDPOINT_HEADER, endpointRows(summary)),
     '',
@@ -199,7 +204,8 @@ export function formatApiHealthMarkdown(summary: ApiHealthSummary): string {
   ].join('\n');
 }
 
-function alignColumns(rows: readonly string[][]): string[] {
+/** Rows as columns padded to a common width, the last left ragged. */
+export function alignColumns(rows: readonly string[][]): string[] {
   const widths: number[] = [];
   for (const row of rows)
     row.forEach((cell, i) => (widths[i] = Math.max(widths[i] ?? 0, cell.length)));

@@ -33,6 +33,8 @@ export const REPORT_PATHS = {
   allureReport: 'allure-report',
   junit: 'reports/junit.xml',
   apiHealth: 'reports/api-health.json',
+  apiThresholds: 'reports/api-thresholds.json',
+  apiCoverage: 'reports/api-coverage.json',
 } as const;
 
 const here = (file: string) => path.join(__dirname, file);
@@ -58,7 +60,7 @@ export function environmentsOf(
  * Every reporter of a run, in the order that keeps secrets out of them and titles whole: the
  * step-title reporter first (it completes API steps' titles), then the redaction reporter (it
  * rewrites what the others read), then the terminal, HTML, CI formats, Allure and the API health
- * summary. One definition for the main config and the reporting tests' child runs.
+ * summary with its thresholds (last: it may fail the run, and it adds metrics to the Allure results). One definition for the main config and the reporting tests' child runs.
  */
 export function reporters(options: ReportersOptions): ReporterDescription[] {
   const at = (relative: string) => path.resolve(options.root ?? '.', relative);
@@ -72,7 +74,12 @@ export function reporters(options: ReportersOptions): ReporterDescription[] {
       ...(options.sweep ?? []),
     ],
   };
-  const health: ApiHealthReporterOptions = { outputFile: at(REPORT_PATHS.apiHealth) };
+  const health: ApiHealthReporterOptions = {
+    outputFile: at(REPORT_PATHS.apiHealth),
+    thresholdsFile: at(REPORT_PATHS.apiThresholds),
+    allureResultsDir: at(REPORT_PATHS.allureResults),
+    coverageFile: at(REPORT_PATHS.apiCoverage),
+  };
   const allure: AllureReporterOptions = {
     resultsDir: at(REPORT_PATHS.allureResults),
     // Only steps and attachments: every API call is its own step; Playwright internals would bury them.

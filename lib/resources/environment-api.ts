@@ -1,11 +1,13 @@
 import type { APIRequestContext } from '@playwright/test';
 
 import type { EnvironmentConfig } from '../config/environment';
-import { ApiClient } from '../http/api-client';
+import { ApiClient, type ResponseContract } from '../http/api-client';
 import type { ApiObserver } from '../http/api-observer';
 import { createPacer, type Pacer } from '../http/pacer';
 import { DEFAULT_RETRY_POLICY } from '../http/retry-policy';
 import type { Logger } from '../logging/logger';
+import { type Contract, environmentContract } from '../openapi/contract';
+import { SUITE_RESOURCES } from '../suite-resources';
 
 export interface EnvironmentClientOptions {
   logger: Logger;
@@ -14,6 +16,11 @@ export interface EnvironmentClientOptions {
   headers?: Record<string, string>;
   /** Defaults to a pacer of this process alone at the environment's rate. */
   pacer?: Pacer | undefined;
+  /**
+   * What every final response is checked against; undefined checks nothing. Defaults to the
+   * environment's contract for the suite's resources (see {@link lazyEnvironmentContract}).
+   */
+  contract?: ResponseContract | undefined;
 }
 
 /**
@@ -35,6 +42,7 @@ export function createApiClient(
     secrets: environment.token === undefined ? [] : [environment.token],
     allowWrites: environment.allowWrites,
     pacer: 'pacer' in options ? options.pacer : environmentPacer(environment),
+    contract: 'contract' in options ? options.contract : lazyEnvironmentContract(environment),
     observers: options.observers ?? [],
     headers: {
       ...(environment.token === undefined ? {} : { authorization: `Bearer ${environment.token}` }),
@@ -56,6 +64,31 @@ export function environmentPacer(
     ratePerSecond: environment.rateLimitRps,
     coordinatorUrl,
   });
+}
+
+/**
+ * Contracts already loaded in this process, by document: scripts build several clients, and loading
+ * means reading a file or URL and compiling its schemas (about 0.1 s for the generated document).
+ */
+const loadedContracts = new Map<string, Promise<Contract>>();
+
+/**
+ * The environment's contract (`<ENV>_OPENAPI`, else the document generated from the suite's
+ * resources), loaded at the first response it checks and then shared by every client of this
+ * process: for scripts, which build clients synchronously. The fixtures load theirs up front.
+ */
+export function lazyEnvironmentContract(environment: EnvironmentConfig): ResponseContract {
+  const key = environment.openapi ?? '';
+  return {
+    async check(method, target, result) {
+      let contract = loadedContracts.get(key);
+      if (contract === undefined) {
+        contract = environmentContract(environment, SUITE_RESOURCES);
+        loadedContracts.set(key, contract);
+      }
+      (await contract).check(method, target, result);
+    },
+  };
 }
 
 /** Options for `request.newContext()` that point at an environment's API root. */
