@@ -4,6 +4,7 @@ import path from 'node:path';
 import { expect, test } from '@playwright/test';
 import { z } from 'zod';
 
+import { buildAllureReport } from '../../scripts/report';
 import { childEnv, runPlaywright } from '../../scripts/support/child-process';
 import { readOutcomes, runChildSuite } from './support/child-suite';
 
@@ -174,4 +175,75 @@ test('a malformed LOCAL_THRESHOLDS stops the run before any test, naming the var
     .find((l) => l.includes('LOCAL_THRESHOLDS: "GET /users/:id p95<eight"'));
   expect(line, run.output).toContain('the value must be a number of ms, e.g. p95<800');
   expect(fs.existsSync(path.join(root, 'results.json')), 'no test ran').toBe(false);
+});
+
+test('API coverage is printed, written and shown in Allure, and a coverage floor the run misses fails it', async () => {
+  test.setTimeout(240_000);
+  const missed = path.join(ROOT, 'coverage-missed');
+  const met = path.join(ROOT, 'coverage-met');
+  // The round-trip fixture creates, reads and deletes users: a few of the document's operations.
+  const [short, enough] = await test.step('run the passing suite with two coverage floors', () =>
+    Promise.all([
+      runChildSuite({
+        root: missed,
+        token: TOKEN,
+        args: PASSING_SUITE,
+        env: { LOCAL_THRESHOLDS: 'coverage operations>=100%' },
+      }),
+      runChildSuite({
+        root: met,
+        token: TOKEN,
+        args: PASSING_SUITE,
+        env: { LOCAL_THRESHOLDS: 'coverage operations>=10%' },
+      }),
+    ]));
+  const coverageSchema = z.object({
+    projects: z.array(
+      z.object({
+        project: z.string(),
+        document: z.string(),
+        operations: z.object({ covered: z.number(), total: z.number(), percent: z.number() }),
+        detail: z.array(z.object({ operation: z.string(), calls: z.number() })),
+      }),
+    ),
+  });
+  const [local] = coverageSchema.parse(
+    JSON.parse(fs.readFileSync(path.join(missed, 'reports/api-coverage.json'), 'utf8')),
+  ).projects;
+
+  await test.step('the coverage counts the operations the suite called, of the generated document', () => {
+    expect(local).toMatchObject({ project: 'local', document: 'the generated document' });
+    const called = local?.detail.filter((o) => o.calls > 0).map((o) => o.operation) ?? [];
+    expect(called).toEqual(expect.arrayContaining(['POST /users', 'GET /users/{id}']));
+    expect(called).not.toContain('PUT /users/{userId}/posts/{id}');
+    expect(local?.operations.covered).toBe(called.length);
+    expect(local?.operations.total).toBeGreaterThan(called.length);
+    expect(short.output).toContain(
+      `API coverage (local, against the generated document): operations ${called.length}/${local?.operations.total}`,
+    );
+  });
+
+  await test.step('below its floor the run fails, naming the clause and the figure', () => {
+    expect(short.exitCode, short.output).toBe(1);
+    expect(short.output).toMatch(
+      new RegExp(`BREACHED\\s+coverage operations>=100%\\s+${local?.operations.percent}%`),
+    );
+    expect(enough.exitCode, enough.output).toBe(0);
+    expect(enough.output).toContain('API thresholds (local): all 1 met');
+  });
+
+  await test.step('the Allure report carries the coverage as a global attachment', async () => {
+    const report = await buildAllureReport(missed);
+    const files = fs.readdirSync(report, { recursive: true, encoding: 'utf8' });
+    const holding = files.filter((file) => {
+      const full = path.join(report, file);
+      return (
+        fs.statSync(full).isFile() &&
+        fs
+          .readFileSync(full, 'utf8')
+          .includes('API coverage (local, against the generated document)')
+      );
+    });
+    expect(holding.length, 'a file of the report holds the coverage table').toBeGreaterThan(0);
+  });
 });
