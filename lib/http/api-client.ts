@@ -131,6 +131,15 @@ export class ApiClient {
    * Observers see it as one operation, with every send and any call its `reconcile` makes inside.
    */
   async send(req: ApiRequest): Promise<ApiResult> {
+    return this.call(req, (result) => result);
+  }
+
+  /**
+   * Sends a call as {@link send} does and reads its final answer with `read` inside the call's
+   * operation: a status or schema check that throws there fails the call itself, so its report step
+   * fails, at the line of the test that made it, with its request and response.
+   */
+  async call<T>(req: ApiRequest, read: (result: ApiResult) => T): Promise<T> {
     const target = targetOf(req);
     const call = `${req.method} /${target}`;
     if (req.method !== 'GET' && this.options.allowWrites === false) {
@@ -139,8 +148,8 @@ export class ApiClient {
         call,
       );
     }
-    return this.within({ kind: 'call', method: req.method, path: target }, () =>
-      this.exchange(req, target, call),
+    return this.within({ kind: 'call', method: req.method, path: target }, async () =>
+      read(await this.exchange(req, target, call)),
     );
   }
 

@@ -82,43 +82,57 @@ export class ResourceApi<R extends ApiRecord = ApiRecord, P extends Payload = Pa
    * it if found and sending again only once the read-lag bound has passed without a sighting.
    */
   async create(payload: P): Promise<R> {
-    return this.expectRecord(await this.createResponse(payload), 'POST', this.path, [201]);
+    return this.sendCreate(payload, (result) =>
+      this.expectRecord(result, 'POST', this.path, [201]),
+    );
   }
 
   /** Sends a duplicate-safe create and returns the response unchecked, for tests of the status itself. */
   async createResponse(payload: Payload): Promise<ApiResult> {
-    const result = await this.client.send({
-      method: 'POST',
+    return this.sendCreate(payload, (result) => result);
+  }
+
+  private async sendCreate<T>(payload: Payload, read: (result: ApiResult) => T): Promise<T> {
+    const request = {
+      method: 'POST' as const,
       path: this.path,
       body: payload,
       headers: { 'idempotency-key': randomUUID() },
       reconcile: () => this.reconcileCreate(payload),
+    };
+    return this.client.call(request, (result) => {
+      const id = idOf(result.text);
+      // Registered before any check, so even a create answered with the wrong status is cleaned up.
+      if (id !== undefined && result.status < 300) this.options.onCreated?.(this, id);
+      return read(result);
     });
-    const id = idOf(result.text);
-    // Registered before any check, so even a create answered with the wrong status is cleaned up.
-    if (id !== undefined && result.status < 300) this.options.onCreated?.(this, id);
-    return result;
   }
 
   /** Reads a record (expects 200, and that very record). */
   async get(id: string): Promise<R> {
     const path = this.pathOf(id);
-    const result = await this.client.send({ method: 'GET', path });
-    return this.expectRecord(result, 'GET', path, [200], id);
+    return this.client.call({ method: 'GET', path }, (result) =>
+      this.expectRecord(result, 'GET', path, [200], id),
+    );
   }
 
   /** Reads a record, or undefined when the API answers 404. */
   async find(id: string): Promise<R | undefined> {
     const path = this.pathOf(id);
-    const result = await this.client.send({ method: 'GET', path });
-    if (result.status === 404) return undefined;
-    return this.expectRecord(result, 'GET', path, [200], id);
+    return this.client.call({ method: 'GET', path }, (result) =>
+      result.status === 404 ? undefined : this.expectRecord(result, 'GET', path, [200], id),
+    );
   }
 
   /** Lists records; mockapi.io's `404 "Not found"` for a query that matches nothing becomes `[]`. */
   async list(query: ListQuery = {}): Promise<R[]> {
     const params = toParams(query);
-    const result = await this.client.send({ method: 'GET', path: this.path, params });
+    return this.client.call({ method: 'GET', path: this.path, params }, (result) =>
+      this.readList(result, query),
+    );
+  }
+
+  private readList(result: ApiResult, query: ListQuery): R[] {
     const call = `GET /${this.path}`;
     if (result.status === 404) {
       parseWithSchema(NotFoundSchema, parseJson(call, result), {
@@ -160,24 +174,25 @@ export class ResourceApi<R extends ApiRecord = ApiRecord, P extends Payload = Pa
    */
   async delete(id: string): Promise<R | undefined> {
     const path = this.pathOf(id);
-    const result = await this.client.send({ method: 'DELETE', path });
-    if (result.status === 404 && result.afterAmbiguousFailure) {
+    return this.client.call({ method: 'DELETE', path }, (result) => {
+      const record =
+        result.status === 404 && result.afterAmbiguousFailure
+          ? undefined
+          : this.expectRecord(result, 'DELETE', path, [200], id);
       this.deletedAt.set(id, performance.now());
-      return undefined;
-    }
-    const record = this.expectRecord(result, 'DELETE', path, [200], id);
-    this.deletedAt.set(id, performance.now());
-    return record;
+      return record;
+    });
   }
 
   /** Deletes a record if it is still there; true when this call deleted it. */
   async deleteIfExists(id: string): Promise<boolean> {
     const path = this.pathOf(id);
-    const result = await this.client.send({ method: 'DELETE', path });
-    if (result.status === 404) return false;
-    this.expectStatus(result, `DELETE /${path}`, [200]);
-    this.deletedAt.set(id, performance.now());
-    return true;
+    return this.client.call({ method: 'DELETE', path }, (result) => {
+      if (result.status === 404) return false;
+      this.expectStatus(result, `DELETE /${path}`, [200]);
+      this.deletedAt.set(id, performance.now());
+      return true;
+    });
   }
 
   /**
@@ -274,8 +289,9 @@ export class ResourceApi<R extends ApiRecord = ApiRecord, P extends Payload = Pa
 
   private async write(method: 'PUT' | 'PATCH', id: string, payload: Payload): Promise<R> {
     const path = this.pathOf(id);
-    const result = await this.client.send({ method, path, body: payload });
-    return this.expectRecord(result, method, path, [200], id);
+    return this.client.call({ method, path, body: payload }, (result) =>
+      this.expectRecord(result, method, path, [200], id),
+    );
   }
 
   private pathOf(id: string): string {

@@ -2,6 +2,7 @@ import path from 'node:path';
 
 import { expect, test } from '@playwright/test';
 
+import { ApiStatusError } from '../../lib/http/api-errors';
 import type { CallRecord } from '../../lib/http/api-observer';
 import {
   callerOf,
@@ -123,6 +124,25 @@ test.describe('the report observer', () => {
       observer.calls.map((c) => c.status),
       'every read is still recorded',
     ).toEqual([404, 404, 200, 200]);
+  });
+
+  test('a status the call did not expect fails the call itself, at the line of the test', async () => {
+    const { client } = fakeClient(inOrder({ status: 409, body: { error: 'conflict' } }));
+    client.observe(testInfoObserver(test.info()));
+    const users = new UsersApi({
+      client,
+      consistency: { timeoutMs: 5_000, intervalsMs: [1], readLagMs: 0 },
+    });
+    const error = await users.get('5').catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ApiStatusError);
+    // Thrown inside the call's step: Playwright shows the code of the stack's first frame, which is
+    // this test's line rather than the framework's check.
+    const [, firstFrame] = (error as Error).stack?.split('\n') ?? [];
+    expect(firstFrame).toContain(`${__filename}:`);
+    expect(test.info().attachments.map((a) => a.name)).toEqual([
+      'GET /users/5 · request',
+      'GET /users/5 · response',
+    ]);
   });
 
   test('each read of an expect.poll attaches only when it answered differently', async () => {
