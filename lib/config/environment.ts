@@ -1,7 +1,7 @@
 import { z } from 'zod';
 
 import { DEFAULT_RETRY_POLICY } from '../http/retry-policy';
-import { parseThresholds } from '../reporting/thresholds';
+import { parseThresholds } from './thresholds';
 
 export const REMOTE_ENVIRONMENTS = ['staging', 'qa', 'production'] as const;
 export const ENVIRONMENTS = ['local', ...REMOTE_ENVIRONMENTS] as const;

@@ -31,15 +31,17 @@ import {
 import {
   ALL_CALLS,
   API_METRICS,
+  parseThresholds,
+  type Threshold,
+  unitOf,
+} from '../config/thresholds';
+import {
   type CoverageFigures,
   formatThresholdMarkdown,
   formatThresholdTable,
   judgeThresholds,
   measureCalls,
-  parseThresholds,
   type ProjectThresholds,
-  type Threshold,
-  unitOf,
 } from './thresholds';
 
 /**

@@ -1,14 +1,12 @@
 import { expect, test } from '@playwright/test';
 
 import { ConfigError, loadEnvironment } from '../../lib/config/environment';
+import { normalizeEndpoint, parseThresholds, type Threshold } from '../../lib/config/thresholds';
 import type { ObservedCall } from '../../lib/reporting/api-health';
 import {
   formatThresholdTable,
   judgeThresholds,
   measureCalls,
-  normalizeEndpoint,
-  parseThresholds,
-  type Threshold,
 } from '../../lib/reporting/thresholds';
 
 const VARIABLE = 'QA_THRESHOLDS';
