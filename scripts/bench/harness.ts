@@ -4,6 +4,7 @@ import { type APIRequestContext, request } from '@playwright/test';
 
 import { type EnvironmentConfig, loadEnvironment } from '../../lib/config/environment';
 import { createUsersApi, requestContextOptions } from '../../lib/users/create-users-api';
+import type { ResponseContract } from '../../lib/http/api-client';
 import type { ApiObserver, CallRecord } from '../../lib/http/api-observer';
 import { createPacer, type Pacer } from '../../lib/http/pacer';
 import { createLogger, type Logger } from '../../lib/logging/logger';
@@ -80,7 +81,7 @@ export interface OpenUsers {
 export async function openUsers(
   environment: EnvironmentConfig,
   observers: ApiObserver[] = [],
-  options: { pacer?: Pacer | undefined } = {},
+  options: { pacer?: Pacer | undefined; contract?: ResponseContract | undefined } = {},
 ): Promise<OpenUsers> {
   const pacer =
     'pacer' in options
@@ -90,7 +91,13 @@ export async function openUsers(
           ratePerSecond: environment.rateLimitRps,
         });
   const context = await request.newContext(requestContextOptions(environment));
-  const users = createUsersApi(context, environment, { logger: quietLogger(), observers, pacer });
+  const users = createUsersApi(context, environment, {
+    logger: quietLogger(),
+    observers,
+    pacer,
+    // Unless told otherwise, every response is checked against the environment's contract.
+    ...('contract' in options ? { contract: options.contract } : {}),
+  });
   return { users, context, dispose: () => context.dispose() };
 }
 
