@@ -232,18 +232,21 @@ test('API coverage is printed, written and shown in Allure, and a coverage floor
     expect(enough.output).toContain('API thresholds (local): all 1 met');
   });
 
-  await test.step('the Allure report carries the coverage as a global attachment', async () => {
+  await test.step('the Allure report carries the coverage and the verdicts as global attachments', async () => {
     const report = await buildAllureReport(missed);
-    const files = fs.readdirSync(report, { recursive: true, encoding: 'utf8' });
-    const holding = files.filter((file) => {
-      const full = path.join(report, file);
-      return (
-        fs.statSync(full).isFile() &&
-        fs
-          .readFileSync(full, 'utf8')
-          .includes('API coverage (local, against the generated document)')
-      );
-    });
-    expect(holding.length, 'a file of the report holds the coverage table').toBeGreaterThan(0);
+    const files = fs
+      .readdirSync(report, { recursive: true, encoding: 'utf8' })
+      .map((file) => path.join(report, file))
+      .filter((file) => fs.statSync(file).isFile())
+      .map((file) => fs.readFileSync(file, 'utf8'));
+    const holding = (text: string) => files.filter((content) => content.includes(text)).length;
+    expect(
+      holding('API coverage (local, against the generated document)'),
+      'a file of the report holds the coverage table',
+    ).toBeGreaterThan(0);
+    expect(
+      holding('coverage operations>=100%'),
+      'a file of the report holds the threshold verdicts',
+    ).toBeGreaterThan(0);
   });
 });
