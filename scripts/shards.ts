@@ -38,19 +38,25 @@ export async function runShardsLocally(options: LocalShardsOptions): Promise<Loc
   fs.mkdirSync(blobDir, { recursive: true });
   const shardRuns: ChildRun[] = [];
   for (let shard = 1; shard <= options.shards; shard++) {
+    const outputs = options.outputsOf?.(shard) ?? {
+      blobDir: 'blob-report',
+      allureResults: 'allure-results',
+    };
+    // A shard that dies before its reporters run leaves no blob: an earlier run's must not stand in.
+    fs.rmSync(path.resolve(REPO, outputs.blobDir), { recursive: true, force: true });
     const run = await runPlaywright(
       ['test', ...(options.args ?? []), '--shard', `${shard}/${options.shards}`],
       options.env?.(shard) ?? childEnv({ CI: '1' }),
     );
     shardRuns.push(run);
-    const outputs = options.outputsOf?.(shard) ?? {
-      blobDir: 'blob-report',
-      allureResults: 'allure-results',
-    };
     // Copied after each shard, as the CI's artifact upload does: the next shard wipes both.
-    const blobs = fs
-      .readdirSync(path.resolve(REPO, outputs.blobDir))
-      .filter((f) => f.endsWith('.zip'));
+    const blobs = fs.existsSync(path.resolve(REPO, outputs.blobDir))
+      ? fs.readdirSync(path.resolve(REPO, outputs.blobDir)).filter((f) => f.endsWith('.zip'))
+      : [];
+    if (blobs.length === 0)
+      throw new Error(
+        `shard ${shard}/${options.shards} left no blob report (exit ${String(run.exitCode)}):\n${run.output.slice(-2000)}`,
+      );
     for (const blob of blobs)
       fs.copyFileSync(path.resolve(REPO, outputs.blobDir, blob), path.join(blobDir, blob));
     fs.cpSync(path.resolve(REPO, outputs.allureResults), path.join(allureDir, `shard-${shard}`), {
@@ -84,6 +90,8 @@ if (require.main === module) {
         );
       });
       console.log(`merged HTML report: ${htmlReport}\nmerged Allure report: ${allureReport}`);
+      // Like the CI: the reports are built either way, and a failed shard fails the whole.
+      if (shardRuns.some((run) => run.exitCode !== 0)) process.exitCode = 1;
     })
     .catch((error: unknown) => {
       console.error(error instanceof Error ? error.message : error);

@@ -211,9 +211,13 @@ export function loadEnvironment(
   const parsed = environmentSchema(name, defaults).safeParse(values);
   if (!parsed.success) {
     const problems = [...new Set(parsed.error.issues.map((issue) => issue.message))];
+    // Without a base URL the environment is not set up at all; with one, a setting is wrong.
     throw new ConfigError(
-      `Environment "${name}" is not configured: ${problems.join('; ')}. ` +
-        `Set it in the shell or copy .env.example to .env and fill it in.`,
+      values.BASE_URL === undefined
+        ? `Environment "${name}" is not configured: ${problems.join('; ')}. ` +
+            `Set it in the shell or copy .env.example to .env and fill it in.`
+        : `Environment "${name}" has a bad setting: ${problems.join('; ')}. ` +
+            `Fix it in the shell or in .env (.env.example documents each setting).`,
     );
   }
   return parsed.data;

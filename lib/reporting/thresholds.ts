@@ -174,8 +174,12 @@ const amount = (value: number, unit: Unit) =>
 
 function verdictOf(r: ThresholdResult): string {
   if (r.observed === undefined || r.margin === undefined) return r.reason ?? 'not measured';
-  if (!r.passed)
-    return r.margin === 0 ? 'at the limit' : `over by ${amount(Math.abs(r.margin), r.unit)}`;
+  if (!r.passed) {
+    if (r.margin === 0) return 'at the limit';
+    // A ceiling (`<`) is breached from above, a floor (`>`, coverage) from below.
+    const side = r.op.startsWith('<') ? 'over' : 'short';
+    return `${side} by ${amount(Math.abs(r.margin), r.unit)}`;
+  }
   return `headroom ${amount(Math.abs(r.margin), r.unit)}`;
 }
 

@@ -99,13 +99,14 @@ export class ResourceApi<R extends ApiRecord = ApiRecord, P extends Payload = Pa
       body: payload,
       headers: { 'idempotency-key': randomUUID() },
       reconcile: () => this.reconcileCreate(payload),
+      onAnswer: (result: ApiResult) => {
+        const id = idOf(result.text);
+        // Registered before any check, so a create answered with the wrong status, or with a body
+        // that breaks the contract, is cleaned up all the same.
+        if (id !== undefined && result.status < 300) this.options.onCreated?.(this, id);
+      },
     };
-    return this.client.call(request, (result) => {
-      const id = idOf(result.text);
-      // Registered before any check, so even a create answered with the wrong status is cleaned up.
-      if (id !== undefined && result.status < 300) this.options.onCreated?.(this, id);
-      return read(result);
-    });
+    return this.client.call(request, read);
   }
 
   /** Reads a record (expects 200, and that very record). */

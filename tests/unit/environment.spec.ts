@@ -77,8 +77,8 @@ test.describe('loadEnvironment messages', () => {
     expect(
       problem({ QA_BASE_URL: ROOT, QA_RETRY_BASE_DELAY_MS: '1000', QA_RETRY_MAX_DELAY_MS: '10' }),
     ).toBe(
-      'Environment "qa" is not configured: QA_RETRY_MAX_DELAY_MS (10) is below QA_RETRY_BASE_DELAY_MS (1000): raise it or lower the base delay. ' +
-        'Set it in the shell or copy .env.example to .env and fill it in.',
+      'Environment "qa" has a bad setting: QA_RETRY_MAX_DELAY_MS (10) is below QA_RETRY_BASE_DELAY_MS (1000): raise it or lower the base delay. ' +
+        'Fix it in the shell or in .env (.env.example documents each setting).',
     );
   });
 

@@ -17,11 +17,28 @@ import { BASE_URL, fakeRequestContext } from './support/fake-request';
  * A team's document that is stricter than mockapi.io: a user has a valid email and an integer age.
  * Lists are documented too (the worker's sweep lists by marker), answering 200 or "Not found".
  */
+const TEAM_USER = {
+  type: 'object',
+  required: ['id', 'email', 'age'],
+  properties: {
+    id: { type: 'string' },
+    email: { type: 'string', format: 'email' },
+    age: { type: 'integer' },
+  },
+};
 const TEAM_DOCUMENT = {
   openapi: '3.1.0',
   info: { title: 'team users', version: '1' },
   paths: {
     '/users': {
+      post: {
+        responses: {
+          '201': {
+            description: 'the user made',
+            content: { 'application/json': { schema: TEAM_USER } },
+          },
+        },
+      },
       get: {
         responses: {
           '200': {
@@ -39,17 +56,18 @@ const TEAM_DOCUMENT = {
             description: 'a user',
             content: {
               'application/json': {
-                schema: {
-                  type: 'object',
-                  required: ['id', 'email', 'age'],
-                  properties: {
-                    id: { type: 'string' },
-                    email: { type: 'string', format: 'email' },
-                    age: { type: 'integer' },
-                  },
-                },
+                schema: TEAM_USER,
               },
             },
+          },
+          '404': { description: 'no such user' },
+        },
+      },
+      delete: {
+        responses: {
+          '200': {
+            description: 'the user deleted',
+            content: { 'application/json': { schema: TEAM_USER } },
           },
           '404': { description: 'no such user' },
         },
@@ -65,6 +83,9 @@ const USERS: Record<string, { status: number; body: unknown }> = {
   '8': { status: 200, body: { id: '8', createdAt: 'yesterday' } },
   teapot: { status: 418, body: 'short and stout' },
 };
+/** A user the fake API creates (without the age the team requires), and the ids it deleted. */
+const CREATED = { id: '9', createdAt: CREATED_AT, email: 'made@example.com' };
+const deletedIds: string[] = [];
 
 const withDocument = async <T>(body: (file: string) => Promise<T>): Promise<T> => {
   const dir = await mkdtemp(path.join(tmpdir(), 'openapi-env-'));
@@ -84,10 +105,14 @@ const test = base.extend<object, { apiRoot: string }>({
       const server = createServer((request, response) => {
         const url = new URL(request.url ?? '/', 'http://localhost');
         const id = /^\/api\/v1\/users\/([^/]+)$/.exec(url.pathname)?.[1];
-        const answer = (id === undefined ? undefined : USERS[id]) ?? {
-          status: 404,
-          body: 'Not found',
-        };
+        const created = id === CREATED.id && !deletedIds.includes(id);
+        if (request.method === 'DELETE' && created) deletedIds.push(CREATED.id);
+        const answer =
+          request.method === 'POST' && url.pathname === '/api/v1/users'
+            ? { status: 201, body: CREATED }
+            : created
+              ? { status: 200, body: CREATED }
+              : ((id === undefined ? undefined : USERS[id]) ?? { status: 404, body: 'Not found' });
         response.statusCode = answer.status;
         response.setHeader('content-type', 'application/json');
         response.end(JSON.stringify(answer.body));
@@ -194,5 +219,24 @@ test.describe('the fixtures check every response against QA_OPENAPI', () => {
     expect(String(error)).toContain(
       'GET /users/7/posts is not in the OpenAPI document: no GET operation matches /users/7/posts. Documented paths: /users, /users/{id}.',
     );
+  });
+});
+
+test.describe.serial('cleanup after an answer that breaks QA_OPENAPI', () => {
+  test('a create whose answer breaks the document fails the test, and is tracked for cleanup', async ({
+    users,
+    factory,
+    cleanup,
+  }) => {
+    const error = await failureOf(users.create(factory.build()));
+    expect(error).toBeInstanceOf(ApiContractError);
+    expect(String(error)).toContain('POST /users answered 201, which does not match');
+    expect(cleanup.pending).toHaveLength(1);
+  });
+
+  test('the teardown deleted it, though its answers break the document too', () => {
+    // The previous test's teardown deletes without contract checks; with them it would stop at the
+    // DELETE's answer, and the record would stay behind on a remote environment.
+    expect(deletedIds).toEqual([CREATED.id]);
   });
 });
