@@ -117,7 +117,7 @@ export function summarizeCoverage(
 const figure = (name: string, r: Ratio) => `${name} ${r.covered}/${r.total} (${r.percent}%)`;
 
 /** What was never touched, as lines: operations never called, statuses never seen, parameters never sent. */
-function gaps(coverage: ApiCoverage): string[] {
+function gaps(coverage: ApiCoverage, most = Infinity): string[] {
   const never = coverage.detail.filter((o) => o.calls === 0).map((o) => o.operation);
   const unseen = coverage.detail
     .filter((o) => o.calls > 0)
@@ -131,23 +131,31 @@ function gaps(coverage: ApiCoverage): string[] {
   });
   const list = (items: { call: string; count: number }[]) =>
     items.map(({ call, count }) => `${call} ×${count}`);
+  const capped = (items: string[]) =>
+    items.length <= most
+      ? items
+      : [...items.slice(0, most), `… ${items.length - most} more in the coverage report`];
   return [
-    ...(never.length === 0 ? [] : [`never called: ${never.join('; ')}`]),
-    ...(unseen.length === 0 ? [] : [`statuses never answered: ${unseen.join('; ')}`]),
-    ...(unused.length === 0 ? [] : [`query parameters never sent: ${unused.join('; ')}`]),
+    ...(never.length === 0 ? [] : [`never called: ${capped(never).join('; ')}`]),
+    ...(unseen.length === 0 ? [] : [`statuses never answered: ${capped(unseen).join('; ')}`]),
+    ...(unused.length === 0 ? [] : [`query parameters never sent: ${capped(unused).join('; ')}`]),
     ...(coverage.undocumented.length === 0
       ? []
-      : [`calls the document does not describe: ${list(coverage.undocumented).join('; ')}`]),
+      : [
+          `calls the document does not describe: ${capped(list(coverage.undocumented)).join('; ')}`,
+        ]),
     ...(coverage.undocumentedStatuses.length === 0
       ? []
-      : [`statuses the document does not list: ${list(coverage.undocumentedStatuses).join('; ')}`]),
+      : [
+          `statuses the document does not list: ${capped(list(coverage.undocumentedStatuses)).join('; ')}`,
+        ]),
   ];
 }
 
-/** The terminal lines: one line of figures, then what was never touched. */
-export function formatCoverage(coverage: ApiCoverage, title: string): string {
+/** The terminal lines: one line of figures, then what was never touched, a few of each kind. */
+export function formatCoverage(coverage: ApiCoverage, title: string, most = 4): string {
   const head = `${title}: ${figure('operations', coverage.operations)}, ${figure('statuses', coverage.statuses)}, ${figure('query parameters', coverage.parameters)}`;
-  return [head, ...gaps(coverage).map((line) => `  ${line}`)].join('\n');
+  return [head, ...gaps(coverage, most).map((line) => `  ${line}`)].join('\n');
 }
 
 /** The same as Markdown: a table per operation, for the job summary and Allure. */

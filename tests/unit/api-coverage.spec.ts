@@ -83,6 +83,10 @@ test('what was never touched is named in the terminal lines', () => {
   expect(text).toContain('never called: POST /users; GET /users/{id}; DELETE /users/{id}');
   expect(text).toContain('statuses never answered: GET /users 404 429');
   expect(text).toContain('query parameters never sent: GET /users ?limit ?search');
+  // The terminal names a few of each kind; the coverage report has them all.
+  expect(formatCoverage(coverage, 'API coverage (local)', 1)).toContain(
+    'never called: POST /users; … 2 more in the coverage report',
+  );
 });
 
 test('an undocumented 5xx is left to the health summary, not counted against the document', () => {
