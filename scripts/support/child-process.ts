@@ -105,6 +105,18 @@ export function childEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv 
   return { ...env, DOTENV_CONFIG_PATH: path.join(REPO_ROOT, '.tmp/no-such.env'), ...extra };
 }
 
+/**
+ * A program's own lines of stderr: Node may add warnings of its own there (`(node:123) Warning: …`
+ * and `(Use \`node --trace-warnings …\` …)`), depending on its version and NODE_OPTIONS, which
+ * another machine sets differently. Blank lines are dropped too.
+ */
+export function ownLines(stderr: string): string[] {
+  return stderr
+    .split('\n')
+    .filter((line) => line.trim() !== '')
+    .filter((line) => !/^\(node:\d+\) |^\(Use `node --trace-/.test(line));
+}
+
 /** Runs `playwright <args>` from the repository root, uncoloured, and collects its output. */
 export function runPlaywright(
   args: readonly string[],

@@ -1,6 +1,6 @@
 import { expect, test } from '@playwright/test';
 
-import { childEnv, runNode, startNode } from '../../scripts/support/child-process';
+import { childEnv, ownLines, runNode, startNode } from '../../scripts/support/child-process';
 import {
   type EmbeddedServer,
   freePort,
@@ -22,17 +22,6 @@ const startDemo = (args: string[], env: Record<string, string> = {}) =>
   startNode([...DEMO, ...args], { env: childEnv(env) });
 const runDemo = (args: string[], env: Record<string, string> = {}) =>
   runNode([...DEMO, ...args], { env: childEnv(env) });
-
-/**
- * The demo's own lines on stderr. Node may add its warnings there (`(node:123) Warning: …` and
- * `(Use \`node --trace-warnings …\` …)`) depending on its version and NODE_OPTIONS; they are not the demo's.
- */
-function demoLines(stderr: string): string[] {
-  return stderr
-    .split('\n')
-    .filter((line) => line.trim() !== '')
-    .filter((line) => !/^\(node:\d+\) |^\(Use `node --trace-/.test(line));
-}
 
 /** The ids the run printed on its create lines, in order. */
 function createdIds(stdout: string, count: number): string[] {
@@ -58,13 +47,13 @@ test.describe('npm run demo', () => {
     const { exitCode, stdout, stderr } = await runDemo(['--colour']);
     expect(exitCode).toBe(2);
     expect(stdout).toBe('');
-    expect(demoLines(stderr)).toEqual(['demo: unknown option --colour (see --help)']);
+    expect(ownLines(stderr)).toEqual(['demo: unknown option --colour (see --help)']);
   });
 
   test('the scenario passes on the embedded server, lists the ids it created, and sums up', async () => {
     const { exitCode, stdout, stderr } = await runDemo(['--users', '3'], PATIENT);
 
-    expect(demoLines(stderr), 'a passing run writes nothing to stderr').toEqual([]);
+    expect(ownLines(stderr), 'a passing run writes nothing to stderr').toEqual([]);
     expect(exitCode).toBe(0);
     const created = createdIds(stdout, 3);
     expect(created, 'one create line with its id per user').toHaveLength(3);
@@ -88,7 +77,7 @@ test.describe('npm run demo', () => {
   test('--faults: the scenario passes through retries, a reconciled create and the read lag, and cleans up', async () => {
     const { exitCode, stdout, stderr } = await runDemo(['--faults', '--users', '3'], PATIENT);
 
-    expect(demoLines(stderr), 'a passing run writes nothing to stderr').toEqual([]);
+    expect(ownLines(stderr), 'a passing run writes nothing to stderr').toEqual([]);
     expect(exitCode).toBe(0);
     expect(stdout).toContain('scenario on embedded server with faults');
     const created = createdIds(stdout, 3);
@@ -160,7 +149,7 @@ test.describe('npm run demo', () => {
     });
     expect(exitCode).toBe(2);
     expect(stdout).toBe('');
-    expect(demoLines(stderr)).toEqual([
+    expect(ownLines(stderr)).toEqual([
       `demo: qa: ${baseUrl} is unreachable (connection refused): check QA_BASE_URL and that the API is up`,
     ]);
   });
@@ -171,7 +160,7 @@ test.describe('npm run demo', () => {
     });
     expect(exitCode).toBe(2);
     expect(stdout).toBe('');
-    const [line, ...more] = demoLines(stderr);
+    const [line, ...more] = ownLines(stderr);
     expect(line).toContain('STAGING_BASE_URL is not set');
     expect(more, 'nothing after the one line').toEqual([]);
   });
@@ -199,7 +188,7 @@ test.describe('npm run demo', () => {
       });
       expect(exitCode).toBe(2);
       expect(stdout).toBe('');
-      expect(demoLines(stderr)).toEqual([
+      expect(ownLines(stderr)).toEqual([
         `demo: qa: ${server.baseUrl} answered 401: check QA_API_TOKEN`,
       ]);
       expect(stdout + stderr).not.toContain(wrong);

@@ -6,7 +6,7 @@ import { expect, test } from '@playwright/test';
 
 import { openApiDocument } from '../../lib/openapi/document';
 import { SUITE_RESOURCES } from '../../lib/suite-resources';
-import { childEnv, runNode } from '../../scripts/support/child-process';
+import { childEnv, ownLines, runNode } from '../../scripts/support/child-process';
 
 /** The command as `npm run openapi -- …` runs it, minus npm. */
 const openapi = (...args: string[]) =>
@@ -53,9 +53,7 @@ test.describe('npm run openapi', () => {
     ] as const) {
       const run = await openapi(...args);
       expect(run.exitCode, run.output).toBe(2);
-      // Node may add warnings of its own (`(node:123) …`); they are not the command's.
-      const own = run.stderr.split('\n').filter((l) => l.trim() !== '' && !l.startsWith('(node:'));
-      expect(own).toEqual([line]);
+      expect(ownLines(run.stderr)).toEqual([line]);
       expect(run.stdout).toBe('');
     }
   });
