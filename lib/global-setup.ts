@@ -1,9 +1,8 @@
 import type { FullConfig } from '@playwright/test';
 
-import type { EnvironmentConfig } from './config/environment';
 import { startPacingCoordinator } from './http/pacing-coordinator';
 import { environmentContract } from './openapi/contract';
-import { preflight, remoteEnvironments } from './preflight';
+import { preflight, projectEnvironments, remoteEnvironments } from './preflight';
 import { SUITE_RESOURCES } from './suite-resources';
 
 /**
@@ -16,19 +15,11 @@ import { SUITE_RESOURCES } from './suite-resources';
  */
 export default async function globalSetup(config: FullConfig): Promise<() => Promise<void>> {
   await preflight(remoteEnvironments(config.filteredProjects), SUITE_RESOURCES);
-  for (const environment of teamDocuments(config.filteredProjects))
+  // Each team document once (`local` and `local-faults` share LOCAL_OPENAPI).
+  const documents = projectEnvironments(config.filteredProjects).filter((e) => e.openapi);
+  for (const environment of new Map(documents.map((e) => [e.openapi, e])).values())
     await environmentContract(environment, SUITE_RESOURCES);
   const coordinator = await startPacingCoordinator({ shards: config.shard?.total });
   process.env.PW_PACER_URL = coordinator.url;
   return () => coordinator.close();
-}
-
-/** The selected projects' environments that name a team's own OpenAPI document, each once. */
-function teamDocuments(projects: readonly { use: object }[]): EnvironmentConfig[] {
-  const found = new Map<string, EnvironmentConfig>();
-  for (const { use } of projects) {
-    const environment = 'environment' in use ? (use.environment as EnvironmentConfig) : undefined;
-    if (environment?.openapi !== undefined) found.set(environment.openapi, environment);
-  }
-  return [...found.values()];
 }

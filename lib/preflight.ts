@@ -261,13 +261,15 @@ export async function preflight(
   if (lines.length > 0) throw new PreflightError(lines.join('\n'));
 }
 
-/** The remote environments among projects (the selected ones: `config.filteredProjects`), once each. */
+/** The environments of projects (the selected ones: `config.filteredProjects`), as they configure them. */
+export function projectEnvironments(projects: readonly { use: object }[]): EnvironmentConfig[] {
+  return projects.flatMap(({ use }) =>
+    'environment' in use ? [use.environment as EnvironmentConfig] : [],
+  );
+}
+
+/** The remote environments among projects, once each. */
 export function remoteEnvironments(projects: readonly { use: object }[]): EnvironmentConfig[] {
-  const found = new Map<string, EnvironmentConfig>();
-  for (const { use } of projects) {
-    const environment = 'environment' in use ? (use.environment as EnvironmentConfig) : undefined;
-    if (environment === undefined || environment.name === 'local') continue;
-    found.set(`${environment.name} ${environment.baseUrl}`, environment);
-  }
-  return [...found.values()];
+  const remote = projectEnvironments(projects).filter((e) => e.name !== 'local');
+  return [...new Map(remote.map((e) => [`${e.name} ${e.baseUrl}`, e])).values()];
 }

@@ -287,18 +287,14 @@ async function main(): Promise<void> {
     );
     return;
   }
-  const choice = chooseDefects(values.defect, DEFECTS);
-  if ('error' in choice) {
-    console.error(choice.error);
-    process.exit(2);
-  }
+  const defects = chooseDefects(values.defect, DEFECTS);
   const concurrency = concurrencyOf(values.concurrency);
   const seed = values.seed === undefined ? undefined : Number(values.seed);
   rmSync(OUT, { recursive: true, force: true });
   mkdirSync(OUT, { recursive: true });
   const ok =
     values.green === undefined
-      ? await sensitivity(choice.defects, { seed, concurrency, replay: !values['no-replay'] })
+      ? await sensitivity(defects, { seed, concurrency, replay: !values['no-replay'] })
       : await green(Number(values.green), seed ?? 1, concurrency);
   if (!ok) process.exit(1);
 }

@@ -1,18 +1,20 @@
 /** What the sensitivity scripts share: which defects a command line picks, and running them side by side. */
 
 /**
- * The defects named by `--defect` (all of `known` when none is), or a one-line error naming the
- * unknown ones and the choices.
+ * The defects named by `--defect` (all of `known` when none is). An unknown name is a bad command
+ * line: one line naming it and the choices, exit code 2.
  */
 export function chooseDefects(
   named: readonly string[] | undefined,
   known: readonly string[],
-): { defects: string[] } | { error: string } {
+): string[] {
   const chosen = [...(named ?? known)];
   const unknown = chosen.filter((defect) => !known.includes(defect));
-  return unknown.length === 0
-    ? { defects: chosen }
-    : { error: `unknown defect ${unknown.join(', ')}: choose from ${known.join(', ')}` };
+  if (unknown.length > 0) {
+    console.error(`unknown defect ${unknown.join(', ')}: choose from ${known.join(', ')}`);
+    process.exit(2);
+  }
+  return chosen;
 }
 
 /** `--concurrency N` as a count of at least 1. */

@@ -62,3 +62,13 @@ export async function serverState(api: HttpClient): Promise<ServerState> {
 export function idsOf(records: unknown): string[] {
   return (records as ApiRecord[]).map((record) => record.id);
 }
+
+/** Defines a scenario through the control API and insists it was accepted. */
+export async function defineScenario(
+  api: HttpClient,
+  id: string,
+  rules: Record<string, unknown>[],
+): Promise<void> {
+  const response = await api.put(`/__control/scenarios/${id}`, { data: { rules } });
+  expect(response.status(), await response.text()).toBe(200);
+}

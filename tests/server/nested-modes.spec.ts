@@ -1,4 +1,11 @@
-import { createRecord, createUsers, idsOf, serverState, type ApiRecord } from './api-helpers';
+import {
+  createRecord,
+  createUsers,
+  defineScenario,
+  idsOf,
+  serverState,
+  type ApiRecord,
+} from './api-helpers';
 import type { HttpClient } from './inject-client';
 import { expect, postsPath, test, userPostsPath, usersPath } from './server-fixture';
 
@@ -10,15 +17,6 @@ async function seed(api: HttpClient): Promise<ApiRecord[]> {
     await createRecord(api, userPostsPath('2'), { title: 'two' }),
     await createRecord(api, userPostsPath('1'), { title: 'three' }),
   ];
-}
-
-async function defineScenario(
-  api: HttpClient,
-  id: string,
-  rules: Record<string, unknown>[],
-): Promise<void> {
-  const response = await api.put(`/__control/scenarios/${id}`, { data: { rules } });
-  expect(response.status(), await response.text()).toBe(200);
 }
 
 test.describe('scripted faults on nested paths', () => {

@@ -1,16 +1,6 @@
 import type { HttpClient } from './inject-client';
-import { serverState } from './api-helpers';
+import { defineScenario, serverState } from './api-helpers';
 import { expect, test, usersPath } from './server-fixture';
-
-/** Defines a scenario through the control API and insists it was accepted. */
-async function defineScenario(
-  api: HttpClient,
-  id: string,
-  rules: Record<string, unknown>[],
-): Promise<void> {
-  const response = await api.put(`/__control/scenarios/${id}`, { data: { rules } });
-  expect(response.status(), await response.text()).toBe(200);
-}
 
 interface ScenarioReport {
   requests: number;
