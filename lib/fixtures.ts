@@ -7,7 +7,9 @@ import type { Pacer } from './http/pacer';
 import { withLogBindings } from './logging/log-context';
 import { createLogger, type Logger } from './logging/logger';
 import { environmentContract } from './openapi/contract';
+import { recordedCallSchema } from './reporting/api-health';
 import { API_CALLS_ATTACHMENT, testInfoObserver } from './reporting/api-steps';
+import { appendCallLog } from './reporting/call-log';
 import { CleanupRegistry } from './resources/cleanup-registry';
 import {
   createApiClient,
@@ -85,12 +87,7 @@ export const test = base.extend<TestFixtures, WorkerFixtures>({
   resources: [SUITE_RESOURCES, { option: true, scope: 'worker' }],
   runId: [({}, use) => use(process.env.PW_RUN_ID ?? newRunId()), { scope: 'worker' }],
   workerLogger: [
-    ({ environment }, use, workerInfo) =>
-      use(
-        createLogger({
-          secrets: environment.token === undefined ? [] : [environment.token],
-        }).child({ worker: workerInfo.workerIndex }),
-      ),
+    ({}, use, workerInfo) => use(createLogger().child({ worker: workerInfo.workerIndex })),
     { scope: 'worker', box: true },
   ],
   logger: [
@@ -176,6 +173,15 @@ export const test = base.extend<TestFixtures, WorkerFixtures>({
         body: JSON.stringify(reportObserver.calls),
         contentType: 'application/json',
       });
+      // For the global teardown's health summary and gates (unset without the global setup).
+      const callLog = process.env.PW_CALL_LOG;
+      if (callLog !== undefined)
+        appendCallLog(callLog, {
+          project: testInfo.project.name,
+          title: testInfo.titlePath.slice(1).join(' › '),
+          ran: testInfo.status !== 'skipped',
+          calls: reportObserver.calls.map((call) => recordedCallSchema.parse(call)),
+        });
     },
     { box: true },
   ],

@@ -3,6 +3,8 @@ import type { FullConfig } from '@playwright/test';
 import { startPacingCoordinator } from './http/pacing-coordinator';
 import { environmentContract } from './openapi/contract';
 import { preflight, projectEnvironments, remoteEnvironments } from './preflight';
+import { createCallLog } from './reporting/call-log';
+import { endRun } from './reporting/run-end';
 import { SUITE_RESOURCES } from './suite-resources';
 
 /**
@@ -10,10 +12,23 @@ import { SUITE_RESOURCES } from './suite-resources';
  * of every selected remote environment: a wrong URL, a dead host or a refused token stops the run
  * here with one line, instead of failing each test; so does a team's OpenAPI document
  * (`<ENV>_OPENAPI`) that cannot be read or is not valid OpenAPI. Then it starts the run's pacing coordinator,
- * which every worker reaches through `PW_PACER_URL` (workers inherit the environment), and returns
- * its teardown.
+ * which every worker reaches through `PW_PACER_URL` (workers inherit the environment), and the
+ * run's call log (`PW_CALL_LOG`). Its teardown prints the API health summary and coverage, and
+ * fails the run on a breached threshold.
  */
-export default async function globalSetup(config: FullConfig): Promise<() => Promise<void>> {
+export default function globalSetup(config: FullConfig): Promise<() => Promise<void>> {
+  return setUpRun(config);
+}
+
+/**
+ * The global setup with its options: `root`, the folder the run's reports go under (the current
+ * folder by default; the reporting tests' child runs have their own).
+ */
+export async function setUpRun(
+  config: FullConfig,
+  options: { root?: string } = {},
+): Promise<() => Promise<void>> {
+  const startedAt = Date.now();
   await preflight(remoteEnvironments(config.filteredProjects), SUITE_RESOURCES);
   // Each team document once (`local` and `local-faults` share LOCAL_OPENAPI).
   const documents = projectEnvironments(config.filteredProjects).filter((e) => e.openapi);
@@ -21,5 +36,11 @@ export default async function globalSetup(config: FullConfig): Promise<() => Pro
     await environmentContract(environment, SUITE_RESOURCES);
   const coordinator = await startPacingCoordinator({ shards: config.shard?.total });
   process.env.PW_PACER_URL = coordinator.url;
-  return () => coordinator.close();
+  // Workers log their calls here; the teardown judges the run from it, whatever reporters ran.
+  const callLog = createCallLog();
+  process.env.PW_CALL_LOG = callLog;
+  return async () => {
+    await coordinator.close();
+    await endRun(config, { callLog, startedAt, ...options });
+  };
 }

@@ -3,6 +3,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { type APIRequestContext, request as playwrightRequest } from '@playwright/test';
 
 import { ConfigError, type EnvironmentConfig } from './config/environment';
+import { configuredSecrets } from './config/secrets';
 import { excerpt } from './http/api-errors';
 import {
   type AttemptOutcome,
@@ -98,7 +99,7 @@ const EXAMPLE_ROOT = 'e.g. https://<id>.mockapi.io/api/v1';
  * and what to check. Never the token's value.
  */
 export function describeProbeFailure(
-  environment: Pick<EnvironmentConfig, 'name' | 'baseUrl' | 'token'>,
+  environment: Pick<EnvironmentConfig, 'name' | 'baseUrl' | 'tokenVariable'>,
   collection: string,
   result: ProbeResult,
 ): string {
@@ -141,7 +142,7 @@ export function describeProbeFailure(
   }
   if (end.status === 401 || end.status === 403) {
     const fix =
-      environment.token === undefined
+      environment.tokenVariable === undefined
         ? `the API wants a token: set ${tokenVariable}`
         : `the token was refused: check ${tokenVariable}`;
     return `${where}: ${answered} — ${fix}.`;
@@ -197,21 +198,19 @@ function hostOf(baseUrl: string): string {
  */
 export async function probeEnvironment(
   request: Pick<APIRequestContext, 'fetch'>,
-  environment: Pick<EnvironmentConfig, 'timeoutMs' | 'token'>,
+  environment: Pick<EnvironmentConfig, 'timeoutMs'>,
   collection: string,
   options: { policy?: RetryPolicy; wait?: (ms: number) => Promise<unknown> } = {},
 ): Promise<ProbeResult | undefined> {
   const policy = options.policy ?? PREFLIGHT_POLICY;
   const wait = options.wait ?? sleep;
   const timeout = Math.min(environment.timeoutMs, PREFLIGHT_TIMEOUT_MS);
-  const headers: Record<string, string> =
-    environment.token === undefined ? {} : { authorization: `Bearer ${environment.token}` };
   const started = performance.now();
   for (let attempt = 1; ; attempt += 1) {
     let end: ProbeEnd;
     let outcome: AttemptOutcome;
     try {
-      const response = await request.fetch(collection, { method: 'GET', timeout, headers });
+      const response = await request.fetch(collection, { method: 'GET', timeout });
       const responseHeaders = response.headers();
       const status = response.status();
       const retryAfter = responseHeaders['retry-after'];
@@ -251,7 +250,8 @@ export async function preflight(
         const result = await probeEnvironment(context, environment, collection);
         if (result === undefined) return undefined;
         const line = describeProbeFailure(environment, collection, result);
-        return redactSecrets(line, environment.token === undefined ? [] : [environment.token]);
+        // The line quotes the server's answer, which may echo a configured secret.
+        return redactSecrets(line, configuredSecrets());
       } finally {
         await context.dispose();
       }

@@ -50,12 +50,11 @@ async function janitor(options: JanitorOptions, fail: (message: string) => void)
   if (!options.dryRun)
     requireWrites(target, 'the janitor deletes test data', ', or add --dry-run to only list them');
 
-  const secrets = environment.token === undefined ? [] : [environment.token];
   const context = await request.newContext(requestContextOptions(environment));
   try {
     // Housekeeping: no contract check, which would stop it at the records a failing test left.
     const client = createApiClient(context, environment, {
-      logger: createLogger({ level, secrets }),
+      logger: createLogger({ level }),
       contract: undefined,
     });
     const apiOf = (resource: Resource, parents?: Record<string, string>) =>

@@ -154,7 +154,11 @@ function environmentSchema(name: string, defaults: Defaults) {
       name,
       /** API root without a trailing slash; resources live under it (`<baseUrl>/users`). */
       baseUrl: d.BASE_URL,
-      token: d.API_TOKEN === '' ? undefined : d.API_TOKEN,
+      /**
+       * The variable holding the API token (`QA_API_TOKEN`), when it is set; never the value, which is
+       * read as each request leaves (lib/http/credentials.ts), so no option, report or trace holds it.
+       */
+      tokenVariable: d.API_TOKEN === undefined || d.API_TOKEN === '' ? undefined : v('API_TOKEN'),
       allowWrites: name === 'production' ? (d.ALLOW_WRITES ?? false) : true,
       timeoutMs: d.TIMEOUT_MS,
       retry: {

@@ -1,7 +1,3 @@
-import { randomUUID } from 'node:crypto';
-import fs from 'node:fs';
-import path from 'node:path';
-
 import type {
   FullConfig,
   FullProject,
@@ -11,61 +7,11 @@ import type {
 } from '@playwright/test/reporter';
 
 import type { EnvironmentConfig } from '../config/environment';
-import {
-  environmentNameOf,
-  figuresOf,
-  formatCoverage,
-  formatCoverageMarkdown,
-  type MeasuredCoverage,
-  measureCoverage,
-  type ProjectRun,
-} from './api-coverage';
-import {
-  type ApiHealthSummary,
-  formatApiHealthMarkdown,
-  formatApiHealthTable,
-  type ObservedCall,
-  recordedCallsOf,
-  summarizeApiHealth,
-} from './api-health';
-import {
-  ALL_CALLS,
-  API_METRICS,
-  parseThresholds,
-  type Threshold,
-  unitOf,
-} from '../config/thresholds';
-import {
-  type CoverageFigures,
-  formatThresholdMarkdown,
-  formatThresholdTable,
-  judgeThresholds,
-  measureCalls,
-  type ProjectThresholds,
-} from './thresholds';
+import { recordedCallsOf } from './api-health';
+import { RunSummary, type RunSummaryOptions } from './run-summary';
 
-/**
- * API coverage of one project's run; {@link measureCoverage} (against the environment's OpenAPI
- * document) unless a test passes another. Undefined when the project tests no environment.
- */
-export type CoverageProvider = (
-  run: ProjectRun,
-) => MeasuredCoverage | undefined | Promise<MeasuredCoverage | undefined>;
-
-export interface ApiHealthReporterOptions {
-  /** Where the JSON summary goes; a Markdown twin is written next to it. */
-  outputFile?: string;
-  /** How many of the slowest calls to list. */
-  slowest?: number;
-  /** Where the threshold verdicts go (JSON, with a Markdown twin); `reports/api-thresholds.json` by default. */
-  thresholdsFile?: string;
-  /** The Allure results folder that receives the run's figures as performance metrics; `allure-results` by default. */
-  allureResultsDir?: string;
-  /** Where the API coverage goes (JSON, with a Markdown twin); `reports/api-coverage.json` by default. */
-  coverageFile?: string;
-  /** API coverage per project, printed and written, for `coverage …` thresholds and the Allure metrics. */
-  coverage?: CoverageProvider;
-}
+export type { CoverageProvider } from './run-summary';
+export type ApiHealthReporterOptions = RunSummaryOptions;
 
 /** Thresholds were breached; thrown in `merge-reports`, which ignores the status `onEnd` returns. */
 export class ThresholdBreach extends Error {
@@ -75,17 +21,6 @@ export class ThresholdBreach extends Error {
     this.stack = `${this.name}: ${message}`;
   }
 }
-
-interface ProjectData {
-  environment: EnvironmentConfig | undefined;
-  calls: ObservedCall[];
-  /** Whether any of its tests ran (not skipped): only then are its thresholds judged. */
-  ran: boolean;
-}
-
-/** Our Allure metrics file, named so that a rerun into the same results folder replaces it. */
-const PERF_PREFIX = 'api-health-';
-const PERF_SUFFIX = '-perf.json';
 
 function environmentOf(project: FullProject | undefined): EnvironmentConfig | undefined {
   const environment = (project?.use as { environment?: EnvironmentConfig } | undefined)
@@ -97,31 +32,17 @@ function environmentOf(project: FullProject | undefined): EnvironmentConfig | un
 }
 
 /**
- * Collects every test's `api-calls.json` attachment and, at the end of the run, prints requests,
- * statuses, retries and p50/p95/max latency per endpoint plus the slowest calls, per project, and
- * writes them as JSON and Markdown (also to the GitHub Actions job summary when there is one). Then
- * judges each project's `<ENV>_THRESHOLDS` on its own calls, prints and writes the verdicts, writes
- * the figures as Allure performance metrics, and fails the run on a breach. A shard holds part of
- * the calls, so it judges nothing: `merge-reports` with this reporter does, on all of them.
+ * The API health summary, coverage and thresholds of a `merge-reports` run, from every test's
+ * `api-calls.json` attachment in the shards' blobs; it fails the merge on a breach. A `playwright
+ * test` run does not list it: there the global teardown judges the run, whatever reporters run
+ * (lib/reporting/run-end.ts).
  */
 export default class ApiHealthReporter implements Reporter {
-  private readonly projects = new Map<string, ProjectData>();
-  private readonly outputFile: string;
-  private readonly thresholdsFile: string;
-  private readonly allureResultsDir: string;
-  private readonly slowest: number;
-  private readonly coverageFile: string;
-  private readonly coverage: CoverageProvider;
+  private summary: RunSummary;
   private shard: FullConfig['shard'] = null;
-  private startedAt = Date.now();
 
-  constructor(options: ApiHealthReporterOptions = {}) {
-    this.outputFile = path.resolve(options.outputFile ?? 'reports/api-health.json');
-    this.thresholdsFile = path.resolve(options.thresholdsFile ?? 'reports/api-thresholds.json');
-    this.allureResultsDir = path.resolve(options.allureResultsDir ?? 'allure-results');
-    this.slowest = options.slowest ?? 5;
-    this.coverageFile = path.resolve(options.coverageFile ?? 'reports/api-coverage.json');
-    this.coverage = options.coverage ?? measureCoverage;
+  constructor(private readonly options: ApiHealthReporterOptions = {}) {
+    this.summary = new RunSummary(options);
   }
 
   printsToStdio(): boolean {
@@ -130,266 +51,27 @@ export default class ApiHealthReporter implements Reporter {
 
   onBegin(config: FullConfig): void {
     this.shard = config.shard;
-    this.startedAt = Date.now();
+    this.summary = new RunSummary(this.options);
   }
 
   onTestEnd(test: TestCase, result: TestResult): void {
     const project = test.parent.project();
-    const name = project?.name ?? '';
-    const data = this.projects.get(name) ?? {
-      environment: environmentOf(project),
-      calls: [],
-      ran: false,
-    };
-    this.projects.set(name, data);
-    if (result.status !== 'skipped') data.ran = true;
-    const title = test.titlePath().slice(3).join(' › ');
-    for (const call of recordedCallsOf(result.attachments)) data.calls.push({ test: title, call });
-  }
-
-  async onEnd(): Promise<{ status: 'failed' } | undefined> {
-    const observed = [...this.projects.values()].flatMap((p) => p.calls);
-    const withCalls = [...this.projects].filter(([, p]) => p.calls.length > 0);
-    // A run without API calls (--list, unit tests only) keeps the previous summary.
-    if (observed.length > 0) this.writeHealth(observed, withCalls);
-
-    const gated = this.gatedProjects();
-    if ('problems' in gated) {
-      console.log(`\nAPI thresholds cannot be judged:\n  ${gated.problems.join('\n  ')}\n`);
-      return this.fail('API thresholds are malformed');
-    }
-    if (this.shard !== null) {
-      if (gated.projects.length > 0)
-        console.log(
-          `API thresholds are judged on the merged report: shard ${this.shard.current}/${this.shard.total} holds part of the calls\n`,
-        );
-      return undefined;
-    }
-    const measured = await this.measureCoverage(withCalls);
-    const coverage = new Map(
-      [...measured].map(([project, c]): [string, CoverageFigures] => [project, figuresOf(c)]),
-    );
-    if (observed.length > 0) this.writeAllureMetrics(withCalls, coverage);
-    if (gated.projects.length === 0) {
-      // No verdicts this run: none of an earlier run's may pass for this one's in the reports.
-      if (observed.length > 0) this.removeThresholds();
-      return undefined;
-    }
-
-    const verdicts: ProjectThresholds[] = gated.projects.map(({ project, thresholds }) => ({
-      project,
-      results: judgeThresholds(thresholds, {
-        calls: this.projects.get(project)?.calls ?? [],
-        coverage: coverage.get(project),
-      }),
-    }));
-    const breached = verdicts.flatMap((v) => v.results.filter((r) => !r.passed));
-    console.log(
-      `${formatThresholdTable(verdicts)}\n${breached.length === 0 ? '' : `The run fails: ${breached.length} API threshold${breached.length === 1 ? '' : 's'} breached.\n`}`,
-    );
-    this.writeThresholds(verdicts);
-    return breached.length === 0
-      ? undefined
-      : this.fail(
-          `API thresholds breached: ${breached.map((r) => `"${r.clause}"`).join(', ')} (see the table above)`,
-        );
+    this.summary.add(project?.name ?? '', environmentOf(project), {
+      title: test.titlePath().slice(3).join(' › '),
+      ran: result.status !== 'skipped',
+      calls: recordedCallsOf(result.attachments),
+    });
   }
 
   /**
-   * Fails the run. `playwright test` takes the status `onEnd` returns as the run's (Playwright
-   * 1.65's `Reporter.onEnd`); `merge-reports` ignores that status and exits 1 only when a reporter
-   * threw, so there the reporter throws, after printing the verdicts.
+   * Fails the run on a breach. `playwright test` takes the status `onEnd` returns as the run's;
+   * `merge-reports` ignores that status and exits 1 only when a reporter threw, so there it throws,
+   * after printing the verdicts.
    */
-  private fail(message: string): { status: 'failed' } {
-    if (process.argv.includes('merge-reports')) throw new ThresholdBreach(message);
+  async onEnd(): Promise<{ status: 'failed' } | undefined> {
+    const verdict = await this.summary.finish(this.shard);
+    if (!verdict.failed) return undefined;
+    if (process.argv.includes('merge-reports')) throw new ThresholdBreach(verdict.reason);
     return { status: 'failed' };
   }
-
-  /**
-   * The thresholds of each project that ran: from its environment (`use.environment`) in a run;
-   * in `merge-reports`, whose blobs keep only `use.testIdAttribute` of each project, from the
-   * merging process's own `<ENV>_THRESHOLDS`, the environment named by the project.
-   */
-  private gatedProjects():
-    { projects: { project: string; thresholds: Threshold[] }[] } | { problems: string[] } {
-    const projects: { project: string; thresholds: Threshold[] }[] = [];
-    const problems: string[] = [];
-    for (const [project, data] of this.projects) {
-      if (!data.ran) continue;
-      let thresholds: Threshold[] = data.environment?.thresholds ?? [];
-      if (data.environment === undefined) {
-        const name = environmentNameOf(project);
-        if (name === undefined) continue;
-        const variable = `${name.toUpperCase()}_THRESHOLDS`;
-        const parsed = parseThresholds(process.env[variable], variable);
-        problems.push(...parsed.problems);
-        thresholds = parsed.thresholds;
-      }
-      if (thresholds.length > 0) projects.push({ project, thresholds });
-    }
-    return problems.length > 0 ? { problems } : { projects };
-  }
-
-  private writeHealth(observed: ObservedCall[], withCalls: [string, ProjectData][]): void {
-    const summary = summarizeApiHealth(observed, this.slowest);
-    const perProject = withCalls.map(([project, data]) => ({
-      project,
-      summary: summarizeApiHealth(data.calls, this.slowest),
-    }));
-    // One project: the table as before; several: one table each, named.
-    const single = perProject.length === 1;
-    console.log(
-      `\n${perProject.map((p) => formatApiHealthTable(p.summary, single ? undefined : p.project)).join('\n\n')}\n`,
-    );
-    const markdown = perProject
-      .map((p) => formatApiHealthMarkdown(p.summary, single ? undefined : p.project))
-      .join('\n');
-    const json: ApiHealthSummary & { projects: ({ project: string } & ApiHealthSummary)[] } = {
-      ...summary,
-      projects: perProject.map((p) => ({ project: p.project, ...p.summary })),
-    };
-    this.writePair(this.outputFile, json, markdown);
-  }
-
-  /**
-   * Each project's API coverage, printed after the health summary and written as JSON and Markdown
-   * (the Allure report shows the Markdown). A document that cannot be loaded is one line, not a crash.
-   */
-  private async measureCoverage(
-    withCalls: [string, ProjectData][],
-  ): Promise<Map<string, MeasuredCoverage>> {
-    const measured = new Map<string, MeasuredCoverage>();
-    for (const [project, data] of withCalls) {
-      try {
-        const coverage = await this.coverage({ project, ...data });
-        if (coverage !== undefined) measured.set(project, coverage);
-      } catch (error) {
-        console.log(`API coverage (${project}) not measured: ${(error as Error).message}`);
-      }
-    }
-    if (measured.size === 0) return measured;
-    const title = (project: string, c: MeasuredCoverage) =>
-      `API coverage (${project}, against ${c.document})`;
-    console.log(
-      `${[...measured].map(([project, c]) => formatCoverage(c, title(project, c))).join('\n')}\n`,
-    );
-    this.writePair(
-      this.coverageFile,
-      { projects: [...measured].map(([project, c]) => ({ project, ...c })) },
-      [...measured]
-        .map(([project, c]) => formatCoverageMarkdown(c, title(project, c)))
-        .join('\n\n'),
-    );
-    return measured;
-  }
-
-  private writeThresholds(verdicts: ProjectThresholds[]): void {
-    this.writePair(this.thresholdsFile, { projects: verdicts }, formatThresholdMarkdown(verdicts));
-  }
-
-  private removeThresholds(): void {
-    for (const file of [this.thresholdsFile, this.thresholdsFile.replace(/\.json$/, '') + '.md'])
-      fs.rmSync(file, { force: true });
-  }
-
-  private writePair(file: string, json: unknown, markdown: string): void {
-    fs.mkdirSync(path.dirname(file), { recursive: true });
-    fs.writeFileSync(file, `${JSON.stringify(json, null, 2)}\n`);
-    fs.writeFileSync(file.replace(/\.json$/, '') + '.md', markdown);
-    const jobSummary = process.env.GITHUB_STEP_SUMMARY;
-    if (jobSummary !== undefined && jobSummary !== '')
-      fs.appendFileSync(jobSummary, `${markdown}\n`);
-  }
-
-  /**
-   * The run's figures as Allure 3 performance metrics. Allure keeps one value per key in its
-   * history (the mean of the key's samples), so each series has its own key,
-   * `api.<project>.<endpoint or *>.<metric>`, for its trend to span runs.
-   */
-  private writeAllureMetrics(
-    withCalls: [string, ProjectData][],
-    coverage: Map<string, CoverageFigures | undefined>,
-  ): void {
-    const stop = Date.now();
-    const samples = withCalls.flatMap(([project, data]) => [
-      ...allureSamples(project, data.calls, this.startedAt, stop),
-      ...coverageSamples(project, coverage.get(project), this.startedAt, stop),
-    ]);
-    fs.mkdirSync(this.allureResultsDir, { recursive: true });
-    for (const file of fs.readdirSync(this.allureResultsDir))
-      if (file.startsWith(PERF_PREFIX) && file.endsWith(PERF_SUFFIX))
-        fs.rmSync(path.join(this.allureResultsDir, file), { force: true });
-    fs.writeFileSync(
-      path.join(this.allureResultsDir, `${PERF_PREFIX}${randomUUID()}${PERF_SUFFIX}`),
-      `${JSON.stringify(samples, null, 2)}\n`,
-    );
-  }
-}
-
-/** One Allure performance metric (the fields Allure 3 reads from a `*-perf.json` file). */
-export interface AllureMetricSample {
-  id: string;
-  key: string;
-  value: number;
-  start: number;
-  stop: number;
-  title: string;
-  unit: string;
-  group: string;
-  groupTitle: string;
-  better?: 'lower' | 'higher';
-}
-
-/** Every metric of a project's calls, overall (`*`) and per endpoint, as Allure samples. */
-export function allureSamples(
-  project: string,
-  calls: readonly ObservedCall[],
-  start: number,
-  stop: number,
-): AllureMetricSample[] {
-  const endpoints = [...new Set(calls.map((o) => `${o.call.method} /${o.call.route}`))].sort();
-  const series: [string, readonly ObservedCall[]][] = [
-    [ALL_CALLS, calls],
-    ...endpoints.map((e): [string, ObservedCall[]] => [
-      e,
-      calls.filter((o) => `${o.call.method} /${o.call.route}` === e),
-    ]),
-  ];
-  return series.flatMap(([target, group]) => {
-    const metrics = measureCalls(group.map((o) => o.call));
-    if (metrics === undefined) return [];
-    return API_METRICS.map((metric) => ({
-      id: `${project} ${target}`,
-      key: `api.${project}.${target === ALL_CALLS ? 'all' : target}.${metric}`,
-      value: metrics[metric],
-      start,
-      stop,
-      title: `${metric} ${target === ALL_CALLS ? 'all calls' : target}`,
-      unit: unitOf(metric),
-      group: `api.${project}`,
-      groupTitle: `API (${project})`,
-      ...(metric === 'requests' ? {} : { better: 'lower' as const }),
-    }));
-  });
-}
-
-function coverageSamples(
-  project: string,
-  coverage: CoverageFigures | undefined,
-  start: number,
-  stop: number,
-): AllureMetricSample[] {
-  if (coverage === undefined) return [];
-  return (['operations', 'statuses', 'parameters'] as const).map((metric) => ({
-    id: `${project} coverage`,
-    key: `api.${project}.coverage.${metric}`,
-    value: coverage[metric],
-    start,
-    stop,
-    title: `coverage of ${metric}`,
-    unit: '%',
-    group: `api.${project}`,
-    groupTitle: `API (${project})`,
-    better: 'higher',
-  }));
 }

@@ -3,10 +3,8 @@ import path from 'node:path';
 import type { ReporterDescription } from '@playwright/test';
 
 import type { EnvironmentConfig } from '../config/environment';
-import type { ApiHealthReporterOptions } from './api-health-reporter';
 import { ALLURE_CATEGORIES, allureListener, type EnvironmentSummary } from './allure';
 import type { AllureReporterOptions } from './allure-reporter';
-import type { SecretRedactionOptions } from './secret-redaction-reporter';
 
 export interface ReportersOptions {
   /** CI adds JUnit XML and a blob report per shard (merged into one HTML report afterwards). */
@@ -21,8 +19,6 @@ export interface ReportersOptions {
   terminal?: boolean;
   /** Blob report file name, e.g. `report-1.zip` per shard; Playwright picks one when unset. */
   blobFileName?: string;
-  /** Outputs of further reporters to sweep for secrets after the run (e.g. a JSON report, which dumps `use`). */
-  sweep?: string[];
 }
 
 /** Where each report goes, relative to the root. */
@@ -57,29 +53,16 @@ export function environmentsOf(
 }
 
 /**
- * Every reporter of a run, in the order that keeps secrets out of them and titles whole: the
- * step-title reporter first (it completes API steps' titles), then the redaction reporter (it
- * rewrites what the others read), then the terminal, HTML, CI formats, Allure and the API health
- * summary with its thresholds (last: it may fail the run, and it adds metrics to the Allure results). One definition for the main config and the reporting tests' child runs.
+ * Every reporter of a run: the step-title reporter first (it completes API steps' titles), then the
+ * terminal, HTML, CI formats and Allure. None of them guards anything: tokens never reach an
+ * artifact (lib/http/credentials.ts) and the global teardown judges the gates (lib/reporting/run-end.ts),
+ * so `--reporter`, UI mode and the IDE may replace them all. One definition for the main config and
+ * the reporting tests' child runs.
  */
 export function reporters(options: ReportersOptions): ReporterDescription[] {
   const at = (relative: string) => path.resolve(options.root ?? '.', relative);
   const ciOnly = (description: ReporterDescription): ReporterDescription[] =>
     options.ci ? [description] : [];
-  const redaction: SecretRedactionOptions = {
-    sweep: [
-      at(REPORT_PATHS.blob),
-      at(REPORT_PATHS.allureResults),
-      at(REPORT_PATHS.junit),
-      ...(options.sweep ?? []),
-    ],
-  };
-  const health: ApiHealthReporterOptions = {
-    outputFile: at(REPORT_PATHS.apiHealth),
-    thresholdsFile: at(REPORT_PATHS.apiThresholds),
-    allureResultsDir: at(REPORT_PATHS.allureResults),
-    coverageFile: at(REPORT_PATHS.apiCoverage),
-  };
   const allure: AllureReporterOptions = {
     resultsDir: at(REPORT_PATHS.allureResults),
     // Only steps and attachments: every API call is its own step; Playwright internals would bury them.
@@ -92,7 +75,6 @@ export function reporters(options: ReportersOptions): ReporterDescription[] {
   };
   return [
     [here('step-title-reporter.ts')],
-    [here('secret-redaction-reporter.ts'), redaction],
     ...(options.terminal === false ? [] : [['list'] as ReporterDescription]),
     ...((options.html ?? !options.ci)
       ? [['html', { open: 'never', outputFolder: at(REPORT_PATHS.html) }] as ReporterDescription]
@@ -107,6 +89,5 @@ export function reporters(options: ReportersOptions): ReporterDescription[] {
     ]),
     // allure-playwright, keeping each API call's request and response on the call's step.
     [here('allure-reporter.ts'), allure],
-    [here('api-health-reporter.ts'), health],
   ];
 }

@@ -1,7 +1,9 @@
 import type { APIRequestContext } from '@playwright/test';
 
 import type { EnvironmentConfig } from '../config/environment';
+import { configuredSecrets, secretValue } from '../config/secrets';
 import { ApiClient, type ResponseContract } from '../http/api-client';
+import { bearerPlaceholder, grantCredential } from '../http/credentials';
 import type { ApiObserver } from '../http/api-observer';
 import { createPacer, type Pacer } from '../http/pacer';
 import { DEFAULT_RETRY_POLICY } from '../http/retry-policy';
@@ -12,7 +14,7 @@ import { SUITE_RESOURCES } from '../suite-resources';
 export interface EnvironmentClientOptions {
   logger: Logger;
   observers?: ApiObserver[];
-  /** Headers for every call, after the token's. */
+  /** Headers for every call, besides the request context's own (its Authorization). */
   headers?: Record<string, string>;
   /** Defaults to a pacer of this process alone at the environment's rate. */
   pacer?: Pacer | undefined;
@@ -39,15 +41,13 @@ export function createApiClient(
     timeoutMs: environment.timeoutMs,
     retry: { ...DEFAULT_RETRY_POLICY, ...environment.retry },
     logger: options.logger,
-    secrets: environment.token === undefined ? [] : [environment.token],
+    // A token never reaches the client (the context sends its placeholder); these mask a server's echo.
+    secrets: configuredSecrets(),
     allowWrites: environment.allowWrites,
     pacer: 'pacer' in options ? options.pacer : environmentPacer(environment),
     contract: 'contract' in options ? options.contract : lazyEnvironmentContract(environment),
     observers: options.observers ?? [],
-    headers: {
-      ...(environment.token === undefined ? {} : { authorization: `Bearer ${environment.token}` }),
-      ...options.headers,
-    },
+    headers: { ...options.headers },
   });
 }
 
@@ -91,8 +91,20 @@ export function lazyEnvironmentContract(environment: EnvironmentConfig): Respons
   };
 }
 
-/** Options for `request.newContext()` that point at an environment's API root. */
-export function requestContextOptions(environment: EnvironmentConfig): { baseURL: string } {
+/**
+ * Options for `request.newContext()` that point at an environment's API root and authenticate it:
+ * the context sends `Authorization: Bearer ${QA_API_TOKEN}` (the variable's name), and this process
+ * puts the token in only as a request to that root's origin leaves, so traces, reports and logs
+ * never hold it, whichever reporter or UI runs.
+ */
+export function requestContextOptions(environment: EnvironmentConfig): {
+  baseURL: string;
+  extraHTTPHeaders?: Record<string, string>;
+} {
   // A trailing slash makes relative paths resolve under the root: `users` → `<root>/users`.
-  return { baseURL: `${environment.baseUrl}/` };
+  const baseURL = `${environment.baseUrl}/`;
+  const variable = environment.tokenVariable;
+  if (variable === undefined) return { baseURL };
+  grantCredential(new URL(baseURL).origin, variable, () => secretValue(variable));
+  return { baseURL, extraHTTPHeaders: { authorization: bearerPlaceholder(variable) } };
 }

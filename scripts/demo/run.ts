@@ -120,8 +120,7 @@ export async function runDemo(
   const where = target.variablePrefix === undefined ? embedded : environment.name;
   const [out, level] = [process.stdout, demo.logLevel];
   const colour = useColour(out);
-  const secrets = environment.token === undefined ? [] : [environment.token];
-  const logger = createLogger({ level, secrets, colour, destination: out });
+  const logger = createLogger({ level, colour, destination: out });
   const context = await request.newContext(requestContextOptions(environment));
   try {
     const steps = new Steps(logger, interruption.signal);

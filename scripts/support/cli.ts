@@ -83,7 +83,7 @@ export function asSetupError(error: unknown, target?: Target): SetupError | unde
   }
   if (error instanceof ApiStatusError && (error.status === 401 || error.status === 403)) {
     const token = variable('API_TOKEN');
-    const fix = environment.token === undefined ? `${token} is not set` : `check ${token}`;
+    const fix = environment.tokenVariable === undefined ? `${token} is not set` : `check ${token}`;
     return new SetupError(`${where} answered ${error.status}: ${fix}`);
   }
   // Creating in a collection that does not exist means the URL names the wrong place.

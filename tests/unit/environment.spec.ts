@@ -101,7 +101,7 @@ test.describe('loadEnvironment values', () => {
     expect(loadEnvironment('qa', { QA_BASE_URL: ROOT })).toEqual({
       name: 'qa',
       baseUrl: ROOT,
-      token: undefined,
+      tokenVariable: undefined,
       allowWrites: true,
       timeoutMs: 10_000,
       retry: {
@@ -145,8 +145,10 @@ test.describe('loadEnvironment values', () => {
       QA_RATE_LIMIT_RPS: '2.5',
       QA_READ_LAG_MS: '0',
     });
+    // The variable's name, never its value: `use` options are printed by reporters.
+    expect(JSON.stringify(qa)).not.toContain('s3cret');
     expect(qa).toMatchObject({
-      token: 's3cret',
+      tokenVariable: 'QA_API_TOKEN',
       timeoutMs: 2_500,
       retry: {
         attempts: 7,
@@ -171,7 +173,7 @@ test.describe('loadEnvironment values', () => {
 
   test('empty variables count as unset', () => {
     const qa = loadEnvironment('qa', { QA_BASE_URL: ROOT, QA_API_TOKEN: '', QA_TIMEOUT_MS: ' ' });
-    expect(qa.token).toBeUndefined();
+    expect(qa.tokenVariable).toBeUndefined();
     expect(qa.timeoutMs).toBe(10_000);
   });
 

@@ -30,6 +30,7 @@ export async function runChildSuite(options: ChildSuiteOptions): Promise<ChildRu
       REPORTING_ROOT: options.root,
       REPORTING_PORT: String(await freePort()),
       LOCAL_API_TOKEN: options.token,
+      MOCK_TOKEN: options.token,
       // Limits no loopback call or wait comes near, however busy the machine: with the defaults
       // (2 s per request, 5 s per wait) a stalled CPU could add retries or fail a wait, and change
       // the outcomes and annotations the reporting tests compare.
