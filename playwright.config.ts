@@ -59,7 +59,7 @@ const JUNIT = ['1', 'true'].includes(process.env.JUNIT ?? '');
 /** The `local-faults` server's misbehaviour; `MOCK_SEED` in the shell picks another seed. */
 const FAULTS_ENV = { ...asVariables(FAULTS), MOCK_SEED: process.env.MOCK_SEED ?? FAULTS.seed };
 
-type Use = { environment: EnvironmentConfig };
+type Use = { environment: EnvironmentConfig; deliberateFaults?: boolean };
 
 const suiteProject = (
   name: string,
@@ -68,8 +68,8 @@ const suiteProject = (
 ): PlaywrightTestProject<Use> => ({
   name,
   testDir: './tests/api',
-  use: { environment },
   ...extra,
+  use: { environment, ...extra.use },
 });
 
 const projects: PlaywrightTestProject<Use>[] = [
@@ -85,7 +85,8 @@ const projects: PlaywrightTestProject<Use>[] = [
       baseUrl: localUrl(FAULTS_PORT),
       readLagMs: Number(FAULTS['read-lag-ms']),
     }),
-    { grepInvert: /@resilience/, default: false },
+    // Its faults are planned: a retry there makes no test flaky.
+    { grepInvert: /@resilience/, default: false, use: { deliberateFaults: true } },
   ),
   // Child-process tests of the command-line scripts (demo).
   { name: 'scripts', testDir: './tests/scripts', default: false },

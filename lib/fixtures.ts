@@ -8,7 +8,11 @@ import { withLogBindings } from './logging/log-context';
 import { createLogger, type Logger } from './logging/logger';
 import { environmentContract } from './openapi/contract';
 import { recordedCallSchema } from './reporting/api-health';
-import { API_CALLS_ATTACHMENT, testInfoObserver } from './reporting/api-steps';
+import {
+  API_CALLS_ATTACHMENT,
+  DELIBERATE_FAULTS_ANNOTATION,
+  testInfoObserver,
+} from './reporting/api-steps';
 import { appendCallLog } from './reporting/call-log';
 import { CleanupRegistry } from './resources/cleanup-registry';
 import {
@@ -53,6 +57,12 @@ interface WorkerFixtures {
 }
 
 interface TestFixtures {
+  /**
+   * Whether the server's faults are planned: the test scripts them (a fault scenario), or its
+   * project runs against a server told to misbehave (`local-faults`). Its API retries are then
+   * expected: reports neither call it flaky nor raise an alarm over its 5xx.
+   */
+  deliberateFaults: boolean;
   /** The framework's logger for this test: each line names the worker and the test. */
   logger: Logger;
   /** Extra headers for every call of this test (e.g. a fault scenario of the embedded server). */
@@ -144,6 +154,7 @@ export const test = base.extend<TestFixtures, WorkerFixtures>({
     { scope: 'worker', auto: true, box: true },
   ],
   apiHeaders: [{}, { option: true }],
+  deliberateFaults: [false, { option: true }],
   apiObservers: [({}, use) => use([]), { box: true }],
   request: [
     async ({ environment, playwright }, use) => {
@@ -155,10 +166,15 @@ export const test = base.extend<TestFixtures, WorkerFixtures>({
   ],
   apiClient: [
     async (
-      { request, environment, logger, pacer, contract, apiHeaders, apiObservers },
+      { request, environment, logger, pacer, contract, apiHeaders, apiObservers, deliberateFaults },
       use,
       testInfo,
     ) => {
+      if (deliberateFaults)
+        testInfo.annotations.push({
+          type: DELIBERATE_FAULTS_ANNOTATION,
+          description: 'deliberate: the server misbehaves on purpose, retries are expected',
+        });
       const reportObserver = testInfoObserver(testInfo);
       await use(
         createApiClient(request, environment, {
@@ -180,6 +196,7 @@ export const test = base.extend<TestFixtures, WorkerFixtures>({
           project: testInfo.project.name,
           title: testInfo.titlePath.slice(1).join(' › '),
           ran: testInfo.status !== 'skipped',
+          deliberate: deliberateFaults,
           calls: reportObserver.calls.map((call) => recordedCallSchema.parse(call)),
         });
     },

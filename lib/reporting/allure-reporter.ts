@@ -10,8 +10,14 @@ import {
 } from 'allure-js-commons/sdk/reporter';
 import { AllureReporter } from 'allure-playwright';
 
-import { allureEnvironmentInfo, API_RETRIES_LABEL, type EnvironmentSummary } from './allure';
+import {
+  allureEnvironmentInfo,
+  API_RETRIES_LABEL,
+  DELIBERATE_FAULTS_LABEL,
+  type EnvironmentSummary,
+} from './allure';
 import { recordedCallsOf, retriesOf } from './api-health';
+import { DELIBERATE_FAULTS_ANNOTATION } from './api-steps';
 
 /** allure-playwright's options, plus the environments the run's projects may test. */
 export type AllureReporterOptions = NonNullable<ConstructorParameters<typeof AllureReporter>[0]> & {
@@ -106,11 +112,13 @@ export default class StepAttachmentsAllureReporter extends AllureReporter {
   /** Labels the result with the API client's retries, read from the test's `api-calls.json`. */
   override async onTestEnd(test: TestCase, result: TestResult): Promise<void> {
     const retries = retriesOf(recordedCallsOf(result.attachments));
+    const deliberate = result.annotations.some((a) => a.type === DELIBERATE_FAULTS_ANNOTATION);
     const internals = this.internals;
     const testUuid = internals.allureResultsUuids.get(test.id);
     if (retries > 0 && testUuid !== undefined) {
       internals.allureRuntime.updateTest(testUuid, (allure) => {
         allure.labels.push({ name: API_RETRIES_LABEL, value: String(retries) });
+        if (deliberate) allure.labels.push({ name: DELIBERATE_FAULTS_LABEL, value: 'true' });
       });
     }
     await super.onTestEnd(test, result);

@@ -64,12 +64,16 @@ export function layoutLabels(fullName: string, describePath: string | undefined)
 /** The label the Allure reporter gives a test whose API calls were retried: how many retries. */
 export const API_RETRIES_LABEL = 'api-retries';
 
+/** The label of a test whose faults were planned: its API retries do not make it flaky. */
+export const DELIBERATE_FAULTS_LABEL = 'api-deliberate-faults';
+
 const has = (result: TestResult, name: string) => result.labels.some((l) => l.name === name);
 
 /**
  * Completes each Allure result before it is written: epic/feature/story from the spec layout,
- * severity from the tags, and `flaky` for a test that passed only after Playwright or the API client
- * retried (the `api-retries` label), so the categories can tell those apart.
+ * severity from the tags, and `flaky` for a test that passed only after Playwright retried it or
+ * after API retries nobody planned (the `api-retries` label without `api-deliberate-faults`), so the
+ * categories can tell those apart. Retries under deliberate faults are noted, not flagged.
  */
 export function enrichResult(result: TestResult): void {
   const describePath = result.labels.find((l) => l.name === 'subSuite')?.value;
@@ -84,6 +88,18 @@ export function enrichResult(result: TestResult): void {
 
   const apiRetries = Number(result.labels.find((l) => l.name === API_RETRIES_LABEL)?.value ?? 0);
   const testRetried = result.parameters.some((p) => p.name === 'Retry');
+  if (
+    result.status === Status.PASSED &&
+    apiRetries > 0 &&
+    !testRetried &&
+    has(result, DELIBERATE_FAULTS_LABEL)
+  ) {
+    result.statusDetails = {
+      ...result.statusDetails,
+      message: `passed after ${apiRetries} API retr${apiRetries === 1 ? 'y' : 'ies'} under deliberate faults`,
+    };
+    return;
+  }
   if (result.status === Status.PASSED && (apiRetries > 0 || testRetried)) {
     const why = [
       testRetried ? 'after Playwright retried the test' : '',

@@ -111,6 +111,9 @@ function readDocument(call: CallRecord): Record<string, unknown> {
 
 export const API_CALLS_ATTACHMENT = 'api-calls.json';
 
+/** The annotation a test gets when its faults are planned (`deliberateFaults`): its retries make it no flakier. */
+export const DELIBERATE_FAULTS_ANNOTATION = 'api-faults';
+
 const LIB = path.resolve(__dirname, '..') + path.sep;
 const NODE_MODULES = `${path.sep}node_modules${path.sep}`;
 /** Where `expect.poll` lives in Playwright: a read called from there is one of its polls' reads. */

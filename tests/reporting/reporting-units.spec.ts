@@ -10,6 +10,7 @@ import { configuredSecrets } from '../../lib/config/secrets';
 import {
   allureEnvironmentInfo,
   API_RETRIES_LABEL,
+  DELIBERATE_FAULTS_LABEL,
   enrichResult,
   layoutLabels,
 } from '../../lib/reporting/allure';
@@ -170,6 +171,17 @@ test.describe('Allure labels', () => {
         { name: 'feature', value: 'resilience' },
       ]),
     );
+  });
+
+  test('retries under deliberate faults are noted, not flaky: flaky means retries nobody planned', () => {
+    const result = passedResult([
+      { name: API_RETRIES_LABEL, value: '3' },
+      { name: DELIBERATE_FAULTS_LABEL, value: 'true' },
+    ]);
+    enrichResult(result);
+    expect(result.statusDetails).toEqual({
+      message: 'passed after 3 API retries under deliberate faults',
+    });
   });
 
   test('the environment panel names the projects, not the configuration they share', () => {

@@ -40,6 +40,9 @@ const SCENARIO_HEADER = 'x-mock-scenario';
  * embedded server alone, since no real backend can be told to fail on cue.
  */
 export const test = base.extend<{ faults: FaultScenario }>({
+  deliberateFaults: async ({}, use) => {
+    await use(true);
+  },
   apiHeaders: async ({}, use) => {
     await use({ [SCENARIO_HEADER]: `scenario-${randomUUID()}` });
   },
