@@ -2,7 +2,8 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import path from 'node:path';
 
 const REPO_ROOT = path.resolve(__dirname, '..', '..');
-const PLAYWRIGHT_CLI = require.resolve('@playwright/test/cli');
+/** Playwright's command line, run with `node` so that no package manager sits in between. */
+export const PLAYWRIGHT_CLI = require.resolve('@playwright/test/cli');
 
 /** How a child process ended and what it printed. */
 export interface ChildRun {

@@ -26,19 +26,29 @@ export async function runChildSuite(options: ChildSuiteOptions): Promise<ChildRu
   fs.rmSync(options.root, { recursive: true, force: true });
   return runPlaywright(
     ['test', '-c', CHILD_CONFIG, ...(options.args ?? [])],
-    childEnv({
-      REPORTING_ROOT: options.root,
-      REPORTING_PORT: String(await freePort()),
-      LOCAL_API_TOKEN: options.token,
-      MOCK_TOKEN: options.token,
-      // Limits no loopback call or wait comes near, however busy the machine: with the defaults
-      // (2 s per request, 5 s per wait) a stalled CPU could add retries or fail a wait, and change
-      // the outcomes and annotations the reporting tests compare.
-      LOCAL_TIMEOUT_MS: '60000',
-      LOCAL_POLL_TIMEOUT_MS: '60000',
-      ...options.env,
-    }),
+    await childSuiteEnv(options),
   );
+}
+
+/**
+ * The environment of a child run of the fixture suite: its root, a free port for its embedded
+ * server, the token on both sides, and `env` on top.
+ */
+export async function childSuiteEnv(
+  options: Pick<ChildSuiteOptions, 'root' | 'token' | 'env'>,
+): Promise<NodeJS.ProcessEnv> {
+  return childEnv({
+    REPORTING_ROOT: options.root,
+    REPORTING_PORT: String(await freePort()),
+    LOCAL_API_TOKEN: options.token,
+    MOCK_TOKEN: options.token,
+    // Limits no loopback call or wait comes near, however busy the machine: with the defaults
+    // (2 s per request, 5 s per wait) a stalled CPU could add retries or fail a wait, and change
+    // the outcomes and annotations the reporting tests compare.
+    LOCAL_TIMEOUT_MS: '60000',
+    LOCAL_POLL_TIMEOUT_MS: '60000',
+    ...options.env,
+  });
 }
 
 const jsonSuite: z.ZodType<JsonSuite> = z.lazy(() =>
