@@ -1,5 +1,4 @@
 import { defineConfig, type PlaywrightTestProject } from '@playwright/test';
-import dotenv from 'dotenv';
 
 import {
   type EnvironmentConfig,
@@ -8,6 +7,7 @@ import {
   REMOTE_ENVIRONMENTS,
 } from './lib/config/environment';
 import { choosePorts } from './lib/config/local-ports';
+import { environmentVariables, loadDotenv } from './lib/config/secrets';
 import { isWanted, selectedProjects } from './lib/config/project-selection';
 import { checkApiRoot } from './lib/resources/api-root';
 import { environmentsOf, REPORT_PATHS, reporters } from './lib/reporting/reporters';
@@ -15,8 +15,8 @@ import { newRunId } from './lib/resources/run-marker';
 import { SUITE_RESOURCES } from './lib/suite-resources';
 import { asVariables, FAULTS } from './scripts/support/embedded-server';
 
-// The shell wins over .env: dotenv never overrides a variable that is already set.
-dotenv.config({ quiet: true });
+// The shell wins over .env; credentials from .env never enter process.env (lib/config/secrets.ts).
+loadDotenv();
 
 // One id for the whole run; workers inherit it, so every worker marks its test data alike.
 process.env.PW_RUN_ID ??= newRunId();
@@ -76,12 +76,15 @@ const projects: PlaywrightTestProject<Use>[] = [
   // The framework's own tests, run by `npm test`.
   { name: 'unit', testDir: './tests/unit', default: false },
   { name: 'server', testDir: './tests/server', default: false },
-  suiteProject('local', loadEnvironment('local', process.env, { baseUrl: localUrl(LOCAL_PORT) })),
+  suiteProject(
+    'local',
+    loadEnvironment('local', environmentVariables(), { baseUrl: localUrl(LOCAL_PORT) }),
+  ),
   // The same suite while the server misbehaves at random; scripted-fault specs run on `local` only.
   suiteProject(
     'local-faults',
     // Lookups after an ambiguous create wait out the server's read lag before they count.
-    loadEnvironment('local', process.env, {
+    loadEnvironment('local', environmentVariables(), {
       baseUrl: localUrl(FAULTS_PORT),
       readLagMs: Number(FAULTS['read-lag-ms']),
     }),

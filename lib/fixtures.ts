@@ -1,6 +1,7 @@
 import { type APIRequestContext, test as base, expect } from '@playwright/test';
 
 import { type EnvironmentConfig, loadEnvironment } from './config/environment';
+import { environmentVariables } from './config/secrets';
 import { type ApiClient, type ResponseContract, withoutContractChecks } from './http/api-client';
 import type { ApiObserver } from './http/api-observer';
 import type { Pacer } from './http/pacer';
@@ -89,7 +90,7 @@ export const test = base.extend<TestFixtures, WorkerFixtures>({
       use(
         loadEnvironment('local', {
           LOCAL_BASE_URL: `http://127.0.0.1:${process.env.LOCAL_PORT ?? '4010'}/api/v1`,
-          ...process.env,
+          ...environmentVariables(),
         }),
       ),
     { option: true, scope: 'worker' },

@@ -1,9 +1,22 @@
+import fs from 'node:fs';
+
+import dotenv from 'dotenv';
+
 import { buildApp } from './app';
 import { parseCommandLine } from './cli-options';
 
+/**
+ * `.env` (or `DOTENV_CONFIG_PATH`), under the shell's variables: `MOCK_TOKEN=…` there protects the
+ * server started by `npx playwright test`, which keeps credentials out of the environment it passes on.
+ */
+function dotenvFile(): Record<string, string> {
+  const file = process.env.DOTENV_CONFIG_PATH ?? '.env';
+  return fs.existsSync(file) ? dotenv.parse(fs.readFileSync(file)) : {};
+}
+
 /** Starts the server from the command line and stops it cleanly on SIGINT/SIGTERM. */
 async function main(): Promise<void> {
-  const request = parseCommandLine(process.argv.slice(2), process.env);
+  const request = parseCommandLine(process.argv.slice(2), { ...dotenvFile(), ...process.env });
   if (request.kind === 'help') {
     process.stdout.write(`${request.text}\n`);
     return;

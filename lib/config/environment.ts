@@ -1,6 +1,7 @@
 import { z } from 'zod';
 
 import { DEFAULT_RETRY_POLICY } from '../http/retry-policy';
+import { environmentVariables } from './secrets';
 import { parseThresholds } from './thresholds';
 
 export const REMOTE_ENVIRONMENTS = ['staging', 'qa', 'production'] as const;
@@ -205,7 +206,7 @@ function setVariables(env: NodeJS.ProcessEnv, prefix: string): Record<string, st
  */
 export function loadEnvironment(
   name: EnvironmentName,
-  env: NodeJS.ProcessEnv = process.env,
+  env: NodeJS.ProcessEnv = environmentVariables(),
   overrides: { baseUrl?: string; readLagMs?: number } = {},
 ): EnvironmentConfig {
   const defaults = name === 'local' ? LOCAL_DEFAULTS : REMOTE_DEFAULTS;

@@ -1,7 +1,5 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 
-import dotenv from 'dotenv';
-
 import {
   ConfigError,
   ENVIRONMENTS,
@@ -9,6 +7,7 @@ import {
   type EnvironmentName,
   loadEnvironment,
 } from '../../lib/config/environment';
+import { environmentVariables, loadDotenv } from '../../lib/config/secrets';
 import { ApiStatusError, ApiTransportError } from '../../lib/http/api-errors';
 import { useColour } from '../../lib/logging/logger';
 import { EmbeddedServerError } from './embedded-server';
@@ -40,7 +39,7 @@ export function environmentTarget(name: EnvironmentName): Target {
 /** The embedded server at `baseUrl` as a target; `readLagMs` is the lag its reads have, if any. */
 export function embeddedTarget(baseUrl: string, readLagMs?: number): Target {
   return {
-    environment: loadEnvironment('local', process.env, { baseUrl, readLagMs }),
+    environment: loadEnvironment('local', environmentVariables(), { baseUrl, readLagMs }),
     variablePrefix: undefined,
   };
 }
@@ -180,8 +179,8 @@ export function runCommand<O>(
     process.stderr.write(`${useColour(process.stderr) ? `\u001b[31m${text}\u001b[0m` : text}\n`);
   };
   const main = async (): Promise<number> => {
-    // dotenv never overrides a variable that is already set.
-    dotenv.config({ quiet: true });
+    // The shell wins over .env; credentials from .env stay out of process.env.
+    loadDotenv();
     const command = parse(process.argv.slice(2));
     if (command.kind === 'help') {
       process.stdout.write(`${command.text}\n`);

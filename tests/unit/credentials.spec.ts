@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import fs from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 
@@ -8,6 +9,7 @@ import { expect, test } from '@playwright/test';
 import { bearerPlaceholder, grantCredential, withCredential } from '../../lib/http/credentials';
 import { requestContextOptions } from '../../lib/resources/environment-api';
 import { loadEnvironment } from '../../lib/config/environment';
+import { configuredSecrets, loadDotenv, secretValue } from '../../lib/config/secrets';
 
 /** A loopback server that answers each request with the Authorization header it received. */
 async function echoServer(): Promise<{ origin: string; close: () => Promise<void> }> {
@@ -109,5 +111,26 @@ test.describe('credentials put in as a request leaves', () => {
     expect(
       withCredential('http://127.0.0.1:1', { authorization: 'Bearer literal' }),
     ).toBeUndefined();
+  });
+});
+
+test.describe('.env credentials', () => {
+  test('settings from .env enter process.env; credentials stay out of it and are still sent', ({}, testInfo) => {
+    const file = testInfo.outputPath('.env');
+    fs.writeFileSync(
+      file,
+      'STAGING_BASE_URL=http://127.0.0.1:9/api/v1\nSTAGING_API_TOKEN=dotenv-canary-123\n',
+    );
+    try {
+      loadDotenv(file);
+      // Playwright's test server reports what loading the config added to process.env.
+      expect(process.env.STAGING_API_TOKEN).toBeUndefined();
+      expect(process.env.STAGING_BASE_URL).toBe('http://127.0.0.1:9/api/v1');
+      expect(secretValue('STAGING_API_TOKEN')).toBe('dotenv-canary-123');
+      expect(loadEnvironment('staging').tokenVariable).toBe('STAGING_API_TOKEN');
+      expect(configuredSecrets()).toContain('dotenv-canary-123');
+    } finally {
+      Reflect.deleteProperty(process.env, 'STAGING_BASE_URL');
+    }
   });
 });
