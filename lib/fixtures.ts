@@ -217,6 +217,9 @@ export const test = base.extend<TestFixtures, WorkerFixtures>({
           onCreated: (api, id) => {
             cleanup.track(api, id);
           },
+          onDeleted: (api, id) => {
+            cleanup.confirmDeleted(api, id);
+          },
         }),
       ),
     { box: true },
@@ -232,6 +235,9 @@ export const test = base.extend<TestFixtures, WorkerFixtures>({
             parents,
             onCreated: (api, id) => {
               cleanup.track(api, id);
+            },
+            onDeleted: (api, id) => {
+              cleanup.confirmDeleted(api, id);
             },
           }),
       ),
