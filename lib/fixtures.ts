@@ -8,6 +8,7 @@ import { withLogBindings } from './logging/log-context';
 import { createLogger, type Logger } from './logging/logger';
 import { environmentContract } from './openapi/contract';
 import { API_CALLS_ATTACHMENT, testInfoObserver } from './reporting/api-steps';
+import { removeIfEmpty } from './reporting/test-output';
 import { CleanupRegistry } from './resources/cleanup-registry';
 import {
   createApiClient,
@@ -51,6 +52,8 @@ interface WorkerFixtures {
 }
 
 interface TestFixtures {
+  /** Removes the test's output folder after it if nothing was written there. */
+  tidyOutput: undefined;
   /** The framework's logger for this test: each line names the worker and the test. */
   logger: Logger;
   /** Extra headers for every call of this test (e.g. a fault scenario of the embedded server). */
@@ -146,6 +149,13 @@ export const test = base.extend<TestFixtures, WorkerFixtures>({
     },
     { scope: 'worker', auto: true, box: true },
   ],
+  tidyOutput: [
+    async ({}, use, testInfo) => {
+      await use(undefined);
+      removeIfEmpty(testInfo.outputDir);
+    },
+    { auto: true, box: true },
+  ],
   apiHeaders: [{}, { option: true }],
   apiObservers: [({}, use) => use([]), { box: true }],
   request: [
@@ -158,7 +168,18 @@ export const test = base.extend<TestFixtures, WorkerFixtures>({
   ],
   apiClient: [
     async (
-      { request, environment, logger, pacer, contract, apiHeaders, apiObservers },
+      {
+        request,
+        environment,
+        logger,
+        pacer,
+        contract,
+        apiHeaders,
+        apiObservers,
+        // Unused: depending on it tears the tidying down after this attaches the calls.
+        // eslint-disable-next-line @typescript-eslint/no-unused-vars -- the dependency is the point
+        tidyOutput: _tidy,
+      },
       use,
       testInfo,
     ) => {
