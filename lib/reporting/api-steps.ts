@@ -36,24 +36,50 @@ export function stepTitle(call: CallRecord): string {
 
 /**
  * How a wait ended, from its reads: `3 reads: 404 ×2, 200 (64 ms)`, or, when it failed,
- * `failed after 56 reads: 200 ×56 (5004 ms)`. Statuses are listed in the order they came.
+ * `failed after 56 reads: 200 ×56 (5004 ms)`. Attempts a read retried count too, in the order they
+ * came: `3 reads (6 attempts): 404 ×2, 503 ×3 retried, 200 (120 ms)`.
  */
 export function waitResult(
-  reads: readonly Pick<CallRecord, 'status'>[],
+  reads: readonly (Pick<CallRecord, 'status'> & {
+    retries?: readonly Pick<RetryRecord, 'outcome'>[];
+  })[],
   durationMs: number,
   failed: boolean,
 ): string {
-  const runs: { status: string; count: number }[] = [];
-  for (const read of reads) {
-    const status = read.status === undefined ? 'no response' : String(read.status);
+  const runs: { label: string; retried: boolean; count: number }[] = [];
+  const add = (label: string, retried: boolean) => {
     const last = runs.at(-1);
-    if (last?.status === status) last.count += 1;
-    else runs.push({ status, count: 1 });
+    if (last?.label === label && last.retried === retried) last.count += 1;
+    else runs.push({ label, retried, count: 1 });
+  };
+  let attempts = 0;
+  for (const read of reads) {
+    for (const retry of read.retries ?? []) add(outcomeLabel(retry.outcome), true);
+    add(read.status === undefined ? 'no response' : String(read.status), false);
+    attempts += (read.retries?.length ?? 0) + 1;
   }
-  const statuses = runs.map((r) => (r.count === 1 ? r.status : `${r.status} ×${r.count}`));
-  const count = `${reads.length} read${reads.length === 1 ? '' : 's'}`;
+  const statuses = runs.map(
+    ({ label, retried, count }) =>
+      `${label}${count === 1 ? '' : ` ×${count}`}${retried ? ' retried' : ''}`,
+  );
+  const tries = attempts > reads.length ? ` (${attempts} attempts)` : '';
+  const count = `${reads.length} read${reads.length === 1 ? '' : 's'}${tries}`;
   const seen = statuses.length === 0 ? '' : `: ${statuses.join(', ')}`;
   return `${failed ? 'failed after ' : ''}${count}${seen} (${durationMs} ms)`;
+}
+
+/** What an attempt that was retried ended with, as short as a status: `503`, `timeout`, `ECONNRESET`. */
+function outcomeLabel(outcome: RetryRecord['outcome']): string {
+  switch (outcome.kind) {
+    case 'response':
+      return String(outcome.status);
+    case 'timeout':
+      return 'timeout';
+    case 'network':
+      return outcome.code;
+    case 'fatal':
+      return 'error';
+  }
 }
 
 /** A body for a JSON attachment: parsed when it is JSON, the text otherwise, cut with a note when large. */
