@@ -58,6 +58,11 @@ interface TestFixtures {
   logger: Logger;
   /** Extra headers for every call of this test (e.g. a fault scenario of the embedded server). */
   apiHeaders: Record<string, string>;
+  /**
+   * True in a test that scripts the server's faults itself (tests/support/fault-scenario.ts): its
+   * calls are recorded as `deliberate`, and the health summary does not raise their 5xx as an alarm.
+   */
+  faultsScripted: boolean;
   /** Observers that see every call of this test, besides the report's. */
   apiObservers: ApiObserver[];
   /** The request context of the environment under test, disposed after the test. */
@@ -157,6 +162,7 @@ export const test = base.extend<TestFixtures, WorkerFixtures>({
     { auto: true, box: true },
   ],
   apiHeaders: [{}, { option: true }],
+  faultsScripted: [false, { option: true }],
   apiObservers: [({}, use) => use([]), { box: true }],
   request: [
     async ({ environment, playwright }, use) => {
@@ -176,6 +182,7 @@ export const test = base.extend<TestFixtures, WorkerFixtures>({
         contract,
         apiHeaders,
         apiObservers,
+        faultsScripted,
         // Unused: depending on it tears the tidying down after this attaches the calls.
         // eslint-disable-next-line @typescript-eslint/no-unused-vars -- the dependency is the point
         tidyOutput: _tidy,
@@ -183,7 +190,7 @@ export const test = base.extend<TestFixtures, WorkerFixtures>({
       use,
       testInfo,
     ) => {
-      const reportObserver = testInfoObserver(testInfo);
+      const reportObserver = testInfoObserver(testInfo, { deliberateFaults: faultsScripted });
       await use(
         createApiClient(request, environment, {
           logger,

@@ -209,10 +209,16 @@ const json = (document: Record<string, unknown>) => ({
  * at the line of the test that made it, holding its request and response; what the call does itself
  * (every send, the lookups of a reconciled create) nests inside. A wait is one step too, holding its
  * last response (and its first, if different) rather than a step per read. Also annotates each retry
- * and keeps the call list for the end-of-run health summary.
+ * and keeps the call list for the end-of-run health summary; with `deliberateFaults`, each call in
+ * it is marked `deliberate`.
  */
-export function testInfoObserver(testInfo: TestInfo): ApiObserver & { calls: CallRecord[] } {
-  const calls: CallRecord[] = [];
+export function testInfoObserver(
+  testInfo: TestInfo,
+  options: { deliberateFaults?: boolean } = {},
+): ApiObserver & { calls: (CallRecord & { deliberate?: true })[] } {
+  const calls: (CallRecord & { deliberate?: true })[] = [];
+  // A test that scripts the server's faults marks its calls: their failures are not an alarm.
+  const marks = options.deliberateFaults === true ? { deliberate: true as const } : {};
   // Calls with no caller outside the framework (the cleanup's) belong to the test as a whole.
   const testLocation: Location = {
     file: testInfo.file,
@@ -301,7 +307,12 @@ export function testInfoObserver(testInfo: TestInfo): ApiObserver & { calls: Cal
           description: `${call.method} /${call.path}: failed ambiguously, but the server had acted; its result was adopted`,
         });
       }
-      calls.push({ ...call, request: { ...call.request, body: undefined }, response: undefined });
+      calls.push({
+        ...call,
+        request: { ...call.request, body: undefined },
+        response: undefined,
+        ...marks,
+      });
       const scope = scopes.getStore();
       if (scope?.kind === 'wait') {
         scope.reads.push(call);

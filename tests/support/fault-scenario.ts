@@ -43,6 +43,8 @@ export const test = base.extend<{ faults: FaultScenario }>({
   apiHeaders: async ({}, use) => {
     await use({ [SCENARIO_HEADER]: `scenario-${randomUUID()}` });
   },
+  // The failures these tests provoke are the point: the health summary counts them apart.
+  faultsScripted: true,
   faults: async ({ apiHeaders, environment, playwright }, use) => {
     const id = apiHeaders[SCENARIO_HEADER] ?? '';
     const control = await playwright.request.newContext({
