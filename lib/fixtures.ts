@@ -15,6 +15,7 @@ import {
   testInfoObserver,
 } from './reporting/api-steps';
 import { appendCallLog } from './reporting/call-log';
+import { removeIfEmpty } from './reporting/test-output';
 import { CleanupRegistry } from './resources/cleanup-registry';
 import {
   createApiClient,
@@ -64,6 +65,8 @@ interface TestFixtures {
    * expected: reports neither call it flaky nor raise an alarm over its 5xx.
    */
   deliberateFaults: boolean;
+  /** Removes the test's output folder after it if nothing was written there. */
+  tidyOutput: undefined;
   /** The framework's logger for this test: each line names the worker and the test. */
   logger: Logger;
   /** Extra headers for every call of this test (e.g. a fault scenario of the embedded server). */
@@ -154,6 +157,13 @@ export const test = base.extend<TestFixtures, WorkerFixtures>({
     },
     { scope: 'worker', auto: true, box: true },
   ],
+  tidyOutput: [
+    async ({}, use, testInfo) => {
+      await use(undefined);
+      removeIfEmpty(testInfo.outputDir);
+    },
+    { auto: true, box: true },
+  ],
   apiHeaders: [{}, { option: true }],
   deliberateFaults: [false, { option: true }],
   apiObservers: [({}, use) => use([]), { box: true }],
@@ -167,7 +177,19 @@ export const test = base.extend<TestFixtures, WorkerFixtures>({
   ],
   apiClient: [
     async (
-      { request, environment, logger, pacer, contract, apiHeaders, apiObservers, deliberateFaults },
+      {
+        request,
+        environment,
+        logger,
+        pacer,
+        contract,
+        apiHeaders,
+        apiObservers,
+        deliberateFaults,
+        // Unused: depending on it tears the tidying down after this attaches the calls.
+        // eslint-disable-next-line @typescript-eslint/no-unused-vars -- the dependency is the point
+        tidyOutput: _tidy,
+      },
       use,
       testInfo,
     ) => {
@@ -176,7 +198,7 @@ export const test = base.extend<TestFixtures, WorkerFixtures>({
           type: DELIBERATE_FAULTS_ANNOTATION,
           description: 'deliberate: the server misbehaves on purpose, retries are expected',
         });
-      const reportObserver = testInfoObserver(testInfo);
+      const reportObserver = testInfoObserver(testInfo, { deliberateFaults });
       await use(
         createApiClient(request, environment, {
           logger,
@@ -197,7 +219,6 @@ export const test = base.extend<TestFixtures, WorkerFixtures>({
           project: testInfo.project.name,
           title: testInfo.titlePath.slice(1).join(' › '),
           ran: testInfo.status !== 'skipped',
-          deliberate: deliberateFaults,
           calls: reportObserver.calls.map((call) => recordedCallSchema.parse(call)),
         });
     },
@@ -241,6 +262,9 @@ export const test = base.extend<TestFixtures, WorkerFixtures>({
           onCreated: (api, id) => {
             cleanup.track(api, id);
           },
+          onDeleted: (api, id) => {
+            cleanup.confirmDeleted(api, id);
+          },
         }),
       ),
     { box: true },
@@ -256,6 +280,9 @@ export const test = base.extend<TestFixtures, WorkerFixtures>({
             parents,
             onCreated: (api, id) => {
               cleanup.track(api, id);
+            },
+            onDeleted: (api, id) => {
+              cleanup.confirmDeleted(api, id);
             },
           }),
       ),

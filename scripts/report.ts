@@ -1,8 +1,9 @@
-import { spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 
 import { runNode } from './support/child-process';
+import { serveFolder } from './support/static-server';
 
 /** The Allure 3 configuration every report build uses. */
 export const ALLURE_CONFIG = path.resolve(__dirname, '../lib/reporting/allurerc.mjs');
@@ -38,24 +39,44 @@ export async function buildAllureReport(
   return report;
 }
 
-function serve(root: string): void {
-  spawnSync(process.execPath, [ALLURE_CLI, 'open', '--config', ALLURE_CONFIG, 'allure-report'], {
-    cwd: path.resolve(root),
-    stdio: 'inherit',
-  });
+/**
+ * Serves the built report on 127.0.0.1 (`allure open` has no host option and listens on every
+ * interface, showing the report's bodies to the whole network) and opens it in the browser unless
+ * `browser` is false; runs until the process is stopped.
+ */
+async function serve(root: string, browser: boolean): Promise<void> {
+  const report = path.resolve(root, 'allure-report');
+  if (!fs.existsSync(path.join(report, 'index.html')))
+    throw new Error(`No Allure report in ${report}: build it first (npm run report).`);
+  const { url } = await serveFolder(report);
+  console.log(`Allure report: ${url} (Ctrl-C to stop)`);
+  if (browser) openInBrowser(url);
+}
+
+/** Opens a URL in the desktop's browser, if there is one; nothing happens when there is none. */
+function openInBrowser(url: string): void {
+  const [command, ...args] =
+    process.platform === 'darwin'
+      ? ['open', url]
+      : process.platform === 'win32'
+        ? ['cmd', '/c', 'start', '""', url]
+        : ['xdg-open', url];
+  const child = spawn(command, args, { stdio: 'ignore', detached: true });
+  child.on('error', () => undefined);
+  child.unref();
 }
 
 if (require.main === module) {
-  const [command = 'build', root = '.'] = process.argv.slice(2);
-  if (command === 'open') serve(root);
+  const args = process.argv.slice(2);
+  const browser = !args.includes('--no-browser');
+  const [command = 'build', root = '.'] = args.filter((arg) => !arg.startsWith('--'));
+  const fail = (error: unknown) => {
+    console.error(error instanceof Error ? error.message : error);
+    process.exitCode = 1;
+  };
+  if (command === 'open') serve(root, browser).catch(fail);
   else
-    buildAllureReport(root).then(
-      (report) => {
-        console.log(`Allure report: ${report}`);
-      },
-      (error: unknown) => {
-        console.error(error instanceof Error ? error.message : error);
-        process.exitCode = 1;
-      },
-    );
+    buildAllureReport(root).then((report) => {
+      console.log(`Allure report: ${report}`);
+    }, fail);
 }

@@ -13,6 +13,11 @@ export const recordedCallSchema = z.object({
   durationMs: z.number(),
   attempts: z.number(),
   retries: z.array(z.unknown()).readonly(),
+  /**
+   * True for a call of a test that scripts the server's faults itself (the `deliberateFaults`
+   * fixture): a 5xx or a missing answer there is the point of the test, not an alarm.
+   */
+  deliberate: z.boolean().optional(),
 });
 export type RecordedCall = z.infer<typeof recordedCallSchema>;
 
@@ -71,8 +76,10 @@ export interface SlowCall {
 export interface ApiHealthSummary {
   calls: number;
   retries: number;
-  /** Calls that ended in a 5xx or with no response, after retries. */
+  /** Calls that ended in a 5xx or with no response, after retries, other than deliberate ones. */
   failedCalls: number;
+  /** Calls that so ended under a fault their test scripted on purpose (see `deliberate`). */
+  deliberateFailures: number;
   endpoints: EndpointHealth[];
   slowest: SlowCall[];
 }
@@ -124,11 +131,12 @@ export function summarizeApiHealth(
       durationMs: call.durationMs,
       attempts: call.attempts,
     }));
+  const failed = observed.filter(({ call }) => call.status === undefined || call.status >= 500);
   return {
     calls: observed.length,
     retries: endpoints.reduce((sum, e) => sum + e.retries, 0),
-    failedCalls: observed.filter(({ call }) => call.status === undefined || call.status >= 500)
-      .length,
+    failedCalls: failed.filter(({ call }) => call.deliberate !== true).length,
+    deliberateFailures: failed.filter(({ call }) => call.deliberate === true).length,
     endpoints,
     slowest,
   };
@@ -169,7 +177,10 @@ const slowRow = (s: SlowCall) => [
 ];
 
 function headline(summary: ApiHealthSummary, project?: string): string {
-  return `API health${project === undefined ? '' : ` (${project})`}: ${summary.calls} calls, ${summary.retries} retries, ${summary.failedCalls} ended in 5xx or no response`;
+  const { deliberateFailures: deliberate } = summary;
+  const scripted =
+    deliberate === 0 ? '' : ` (and ${deliberate} deliberately, under deliberate faults)`;
+  return `API health${project === undefined ? '' : ` (${project})`}: ${summary.calls} calls, ${summary.retries} retries, ${summary.failedCalls} ended in 5xx or no response${scripted}`;
 }
 
 /** The summary as aligned plain-text tables for the terminal; `project` names the run's project. */

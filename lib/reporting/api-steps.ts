@@ -36,24 +36,50 @@ export function stepTitle(call: CallRecord): string {
 
 /**
  * How a wait ended, from its reads: `3 reads: 404 ×2, 200 (64 ms)`, or, when it failed,
- * `failed after 56 reads: 200 ×56 (5004 ms)`. Statuses are listed in the order they came.
+ * `failed after 56 reads: 200 ×56 (5004 ms)`. Attempts a read retried count too, in the order they
+ * came: `3 reads (6 attempts): 404 ×2, 503 ×3 retried, 200 (120 ms)`.
  */
 export function waitResult(
-  reads: readonly Pick<CallRecord, 'status'>[],
+  reads: readonly (Pick<CallRecord, 'status'> & {
+    retries?: readonly Pick<RetryRecord, 'outcome'>[];
+  })[],
   durationMs: number,
   failed: boolean,
 ): string {
-  const runs: { status: string; count: number }[] = [];
-  for (const read of reads) {
-    const status = read.status === undefined ? 'no response' : String(read.status);
+  const runs: { label: string; retried: boolean; count: number }[] = [];
+  const add = (label: string, retried: boolean) => {
     const last = runs.at(-1);
-    if (last?.status === status) last.count += 1;
-    else runs.push({ status, count: 1 });
+    if (last?.label === label && last.retried === retried) last.count += 1;
+    else runs.push({ label, retried, count: 1 });
+  };
+  let attempts = 0;
+  for (const read of reads) {
+    for (const retry of read.retries ?? []) add(outcomeLabel(retry.outcome), true);
+    add(read.status === undefined ? 'no response' : String(read.status), false);
+    attempts += (read.retries?.length ?? 0) + 1;
   }
-  const statuses = runs.map((r) => (r.count === 1 ? r.status : `${r.status} ×${r.count}`));
-  const count = `${reads.length} read${reads.length === 1 ? '' : 's'}`;
+  const statuses = runs.map(
+    ({ label, retried, count }) =>
+      `${label}${count === 1 ? '' : ` ×${count}`}${retried ? ' retried' : ''}`,
+  );
+  const tries = attempts > reads.length ? ` (${attempts} attempts)` : '';
+  const count = `${reads.length} read${reads.length === 1 ? '' : 's'}${tries}`;
   const seen = statuses.length === 0 ? '' : `: ${statuses.join(', ')}`;
   return `${failed ? 'failed after ' : ''}${count}${seen} (${durationMs} ms)`;
+}
+
+/** What an attempt that was retried ended with, as short as a status: `503`, `timeout`, `ECONNRESET`. */
+function outcomeLabel(outcome: RetryRecord['outcome']): string {
+  switch (outcome.kind) {
+    case 'response':
+      return String(outcome.status);
+    case 'timeout':
+      return 'timeout';
+    case 'network':
+      return outcome.code;
+    case 'fatal':
+      return 'error';
+  }
 }
 
 /** A body for a JSON attachment: parsed when it is JSON, the text otherwise, cut with a note when large. */
@@ -186,10 +212,16 @@ const json = (document: Record<string, unknown>) => ({
  * at the line of the test that made it, holding its request and response; what the call does itself
  * (every send, the lookups of a reconciled create) nests inside. A wait is one step too, holding its
  * last response (and its first, if different) rather than a step per read. Also annotates each retry
- * and keeps the call list for the end-of-run health summary.
+ * and keeps the call list for the end-of-run health summary; with `deliberateFaults`, each call in
+ * it is marked `deliberate`.
  */
-export function testInfoObserver(testInfo: TestInfo): ApiObserver & { calls: CallRecord[] } {
-  const calls: CallRecord[] = [];
+export function testInfoObserver(
+  testInfo: TestInfo,
+  options: { deliberateFaults?: boolean } = {},
+): ApiObserver & { calls: (CallRecord & { deliberate?: true })[] } {
+  const calls: (CallRecord & { deliberate?: true })[] = [];
+  // A test that scripts the server's faults marks its calls: their failures are not an alarm.
+  const marks = options.deliberateFaults === true ? { deliberate: true as const } : {};
   // Calls with no caller outside the framework (the cleanup's) belong to the test as a whole.
   const testLocation: Location = {
     file: testInfo.file,
@@ -278,7 +310,12 @@ export function testInfoObserver(testInfo: TestInfo): ApiObserver & { calls: Cal
           description: `${call.method} /${call.path}: failed ambiguously, but the server had acted; its result was adopted`,
         });
       }
-      calls.push({ ...call, request: { ...call.request, body: undefined }, response: undefined });
+      calls.push({
+        ...call,
+        request: { ...call.request, body: undefined },
+        response: undefined,
+        ...marks,
+      });
       const scope = scopes.getStore();
       if (scope?.kind === 'wait') {
         scope.reads.push(call);

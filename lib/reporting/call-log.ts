@@ -16,11 +16,9 @@ const entrySchema = z.object({
   project: z.string(),
   title: z.string(),
   ran: z.boolean(),
-  /** Whether the test's faults were planned (the `deliberateFaults` fixture). */
-  deliberate: z.boolean().default(false),
   calls: z.array(recordedCallSchema),
 });
-export type CallLogEntry = z.input<typeof entrySchema>;
+export type CallLogEntry = z.infer<typeof entrySchema>;
 
 /** A new, empty folder for one run's call log, under the system's temporary folder. */
 export function createCallLog(): string {
@@ -34,7 +32,7 @@ export function appendCallLog(dir: string, entry: CallLogEntry): void {
 }
 
 /** Every entry of a run's call log; a line that does not parse (a killed worker's last) is skipped. */
-export function readCallLog(dir: string): z.output<typeof entrySchema>[] {
+export function readCallLog(dir: string): CallLogEntry[] {
   if (!fs.existsSync(dir)) return [];
   return fs
     .readdirSync(dir)

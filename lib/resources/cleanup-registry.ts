@@ -2,10 +2,13 @@ import type { AnyResourceApi } from './resource-api';
 
 /**
  * Remembers every record a test created, so teardown deletes exactly those and nothing else:
- * children before their parents, then confirms each answers 404.
+ * children before their parents, then confirms each answers 404. A record whose deletion the test
+ * already confirmed is left alone: deleting it again is a wasted request on a rate-limited API.
  */
 export class CleanupRegistry {
   private readonly entries: { api: AnyResourceApi; id: string }[] = [];
+  /** `<path>/<id>` of records known to be gone (see {@link confirmDeleted}). */
+  private readonly gone = new Set<string>();
 
   /** Registers a record (or its id) of `api` for deletion at teardown. */
   track(api: AnyResourceApi, record: { id: string } | string): void {
@@ -14,21 +17,34 @@ export class CleanupRegistry {
       this.entries.push({ api, id });
   }
 
-  /** Records still registered, as `<path>/<id>`. */
+  /**
+   * Notes that a record is gone, on proof only (`ResourceApiOptions.onDeleted`: a DELETE answered
+   * 200, or a wait that saw it answer 404 past the read-lag bound): teardown skips it.
+   */
+  confirmDeleted(api: AnyResourceApi, id: string): void {
+    this.gone.add(keyOf(api, id));
+  }
+
+  /** Records still to delete, as `<path>/<id>`. */
   get pending(): readonly string[] {
-    return this.entries.map(({ api, id }) => `${api.path}/${id}`);
+    return this.live().map(({ api, id }) => keyOf(api, id));
+  }
+
+  private live(): { api: AnyResourceApi; id: string }[] {
+    return this.entries.filter(({ api, id }) => !this.gone.has(keyOf(api, id)));
   }
 
   /**
-   * Deletes every registered record (404 counts as already gone) and confirms each answers 404,
+   * Deletes every registered record not known to be gone (a 404 counts as already gone) and confirms each answers 404,
    * deepest paths first so no child outlives its parent. Tries every record even when some fail,
    * and reports all failures together.
    */
   async deleteAll(): Promise<void> {
     const failures: string[] = [];
-    const depths = [...new Set(this.entries.map((e) => depth(e.api.path)))].sort((a, b) => b - a);
+    const live = this.live();
+    const depths = [...new Set(live.map((e) => depth(e.api.path)))].sort((a, b) => b - a);
     for (const level of depths) {
-      const batch = this.entries.filter((e) => depth(e.api.path) === level);
+      const batch = live.filter((e) => depth(e.api.path) === level);
       const results = await Promise.allSettled(
         batch.map(async ({ api, id }) => {
           await api.deleteIfExists(id);
@@ -51,3 +67,4 @@ export class CleanupRegistry {
 }
 
 const depth = (path: string) => path.split('/').length;
+const keyOf = (api: AnyResourceApi, id: string) => `${api.path}/${id}`;

@@ -39,6 +39,12 @@ export interface ResourceApiOptions<R extends ApiRecord, P extends Payload> {
   parents?: Readonly<Record<string, string>>;
   /** Called with every record this API creates (cleanup registries hook in here). */
   onCreated?: (api: ResourceApi, id: string) => void;
+  /**
+   * Called when this API has proof a record is gone: a DELETE it sent answered 200, or a wait saw
+   * it answer 404 past the read-lag bound (a 404 alone may be a lagging read). Cleanup registries
+   * hook in here, so as not to delete it again.
+   */
+  onDeleted?: (api: ResourceApi, id: string) => void;
 }
 
 /** Any resource's API, whatever its record type: what cleanup and sweeps work with. */
@@ -181,6 +187,8 @@ export class ResourceApi<R extends ApiRecord = ApiRecord, P extends Payload = Pa
           ? undefined
           : this.expectRecord(result, 'DELETE', path, [200], id);
       this.deletedAt.set(id, performance.now());
+      // A 404 after an ambiguous failure is taken on trust here, but it proves nothing on its own.
+      if (record !== undefined) this.options.onDeleted?.(this, id);
       return record;
     });
   }
@@ -192,6 +200,7 @@ export class ResourceApi<R extends ApiRecord = ApiRecord, P extends Payload = Pa
       if (result.status === 404) return false;
       this.expectStatus(result, `DELETE /${path}`, [200]);
       this.deletedAt.set(id, performance.now());
+      this.options.onDeleted?.(this, id);
       return true;
     });
   }
@@ -248,6 +257,7 @@ export class ResourceApi<R extends ApiRecord = ApiRecord, P extends Payload = Pa
         );
       },
     );
+    this.options.onDeleted?.(this, id);
   }
 
   /**

@@ -124,16 +124,22 @@ test.describe('resilience', { tag: '@resilience' }, () => {
 
   test('a server that stays down fails clearly within the retry budget', async ({
     users,
+    factory,
     faults,
     environment,
   }) => {
+    // The API answers this client while it is up: the failure below is the outage, not a refusal
+    // (the scripted 503s come before the token check, so a wrong token would fail nothing there).
+    const created = await users.create(factory.build());
     await faults.script([{ times: 1000, fault: { kind: 'status', status: 503 } }]);
-    const error = await users.get('1').then(
+    const error = await users.get(created.id).then(
       () => undefined,
       (e: unknown) => e,
     );
     expect(error).toBeInstanceOf(ApiStatusError);
+    expect(error instanceof ApiStatusError ? error.status : undefined, String(error)).toBe(503);
     expect(String(error)).toContain(`answered 503 after ${environment.retry.attempts} attempts`);
-    expect((await faults.stats()).requests).toBe(environment.retry.attempts);
+    expect((await faults.stats()).requestsByMethod.GET).toBe(environment.retry.attempts);
+    await faults.script([]); // back up, for the cleanup's delete
   });
 });

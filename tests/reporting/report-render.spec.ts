@@ -5,7 +5,7 @@ import { type Browser, expect as baseExpect, type Page, test } from '@playwright
 import { buildAllureReport } from '../../scripts/report';
 import { launchDebianChromium } from './support/chromium';
 import { runChildSuite } from './support/child-suite';
-import { serveFolder } from './support/static-server';
+import { serveFolder } from '../../scripts/support/static-server';
 
 const ROOT = path.resolve('.tmp/reporting/render');
 // The reports are large single-page apps: on a busy machine they can take far longer than the

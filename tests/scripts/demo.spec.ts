@@ -94,6 +94,13 @@ test.describe('npm run demo', () => {
       /verify\s+user \S+\s+200\s+\d+ ms\s+new name visible after \d+ reads/,
     );
     for (const id of created) expect(stdout).toMatch(new RegExp(`confirm\\s+user ${id}\\s+404`));
+    // A retried DELETE whose failed attempt had deleted the user answers 404: the line says so.
+    const gone = stdout.match(/^.*delete\s+user \S+\s+404\s.*$/gm) ?? [];
+    for (const line of gone)
+      expect(line).toMatch(/404\s+\d+ ms\s+already gone: counted as deleted \(/);
+    test
+      .info()
+      .annotations.push({ type: 'deletes answered 404', description: String(gone.length) });
     expect(stdout).toMatch(/POST \/users\s+3\s+201×3\s/);
     expect(stdout).toContain('users: 3 created, none left behind');
     expect(stdout).toMatch(/retries: [1-9]\d* · creates reconciled: [1-9]\d* · /);

@@ -50,6 +50,25 @@ test.describe('report step titles', () => {
     );
   });
 
+  test('a wait: attempts its reads retried count too, where they came', () => {
+    const status = (code: number) => ({ outcome: { kind: 'response' as const, status: code } });
+    const reads = [
+      { status: 404 },
+      { status: 404 },
+      { status: 200, retries: [status(503), status(503), status(503)] },
+    ];
+    expect(waitResult(reads, 120, false)).toBe(
+      '3 reads (6 attempts): 404 ×2, 503 ×3 retried, 200 (120 ms)',
+    );
+    const mixed = [
+      { status: 404, retries: [{ outcome: { kind: 'timeout' as const } }] },
+      { status: 404, retries: [{ outcome: { kind: 'network' as const, code: 'ECONNRESET' } }] },
+    ];
+    expect(waitResult(mixed, 9, true)).toBe(
+      'failed after 2 reads (4 attempts): timeout retried, 404, ECONNRESET retried, 404 (9 ms)',
+    );
+  });
+
   test('the step-title reporter appends the outcome the step carries when it ends', () => {
     const reporter = new StepTitleReporter();
     const step = {

@@ -311,3 +311,29 @@ test.describe('UsersApi checks the whole response', () => {
 test('compareIds orders numeric ids by value and others as text', () => {
   expect(['10', '9', 'b', '100', 'a'].sort(compareIds)).toEqual(['9', '10', '100', 'a', 'b']);
 });
+
+test.describe('an auth refusal', () => {
+  const REFUSED = { status: 401, body: { error: 'missing or wrong bearer token' } };
+
+  test('fails every typed call naming the 401 and its body, never as a schema mismatch', async () => {
+    const { users } = usersApi(inOrder(REFUSED));
+    const calls: [string, () => Promise<unknown>][] = [
+      ['POST /users', () => users.create({ name: 'A', email: 'a@example.com' })],
+      ['GET /users/1', () => users.get('1')],
+      ['GET /users/1', () => users.find('1')],
+      ['GET /users', () => users.list()],
+      ['PUT /users/1', () => users.update('1', { name: 'B' })],
+      ['DELETE /users/1', () => users.delete('1')],
+      ['DELETE /users/1', () => users.deleteIfExists('1')],
+    ];
+    for (const [call, send] of calls) {
+      const error = await send().then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      expect(error, call).toBeInstanceOf(ApiStatusError);
+      expect(String(error)).toContain(`${call} answered 401`);
+      expect(String(error)).toContain('missing or wrong bearer token');
+    }
+  });
+});

@@ -14,9 +14,13 @@ const TYPES: Record<string, string> = {
   '.woff2': 'font/woff2',
 };
 
-/** Serves a folder on a free loopback port, as a report needs (its pages fetch their data files). */
+/**
+ * Serves a folder on 127.0.0.1 only, as a report needs (its pages fetch their data files), on
+ * `port` or a free one: a report holds request and response bodies, not for the whole network.
+ */
 export async function serveFolder(
   root: string,
+  port = 0,
 ): Promise<{ url: string; close: () => Promise<void> }> {
   const server = http.createServer((request, response) => {
     const pathname = decodeURIComponent(new URL(request.url ?? '/', 'http://localhost').pathname);
@@ -34,10 +38,13 @@ export async function serveFolder(
     });
     fs.createReadStream(file).pipe(response);
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, '127.0.0.1', resolve);
+  });
+  const { port: bound } = server.address() as AddressInfo;
   return {
-    url: `http://127.0.0.1:${port}/`,
+    url: `http://127.0.0.1:${bound}/`,
     close: () =>
       new Promise((resolve) =>
         server.close(() => {

@@ -1,0 +1,40 @@
+import fs from 'node:fs';
+import path from 'node:path';
+
+import { expect, test } from '@playwright/test';
+
+import { childEnv, runPlaywright } from '../../scripts/support/child-process';
+
+const ROOT = path.resolve(__dirname, '..', '..');
+
+/** Every folder under `dir` (itself included) that holds nothing. */
+function emptyFolders(dir: string): string[] {
+  const entries = fs.readdirSync(dir, { withFileTypes: true });
+  const nested = entries
+    .filter((entry) => entry.isDirectory())
+    .flatMap((entry) => emptyFolders(path.join(dir, entry.name)));
+  return entries.length === 0 ? [dir, ...nested] : nested;
+}
+
+test.describe('a green run leaves nothing behind in its output folder', () => {
+  test.describe.configure({ timeout: 180_000 });
+
+  test('the CRUD and payload specs pass and leave no empty folder', async () => {
+    const out = path.join(ROOT, '.tmp', 'output-folder', 'results');
+    fs.rmSync(out, { recursive: true, force: true });
+    const run = await runPlaywright(
+      [
+        'test',
+        '--project=local',
+        'tests/api/crud.spec.ts',
+        'tests/api/payloads.spec.ts',
+        '--reporter=dot',
+      ],
+      childEnv({ PW_OUTPUT_DIR: out, LOG_LEVEL: 'error' }),
+    );
+    expect(run.exitCode, run.output.slice(-4000)).toBe(0);
+    expect(run.output).toMatch(/\d+ passed/);
+    // Every test attached its API calls (which used to create its folder) and passed.
+    expect(emptyFolders(out), 'empty folders under the output folder').toEqual([]);
+  });
+});
