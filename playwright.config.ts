@@ -134,7 +134,9 @@ const mockServer = (port: number, env: Record<string, string> = {}) => ({
   timeout: 30_000,
   stdout: 'ignore' as const,
   stderr: 'pipe' as const,
-  env: { MOCK_LOG_LEVEL: 'warn', ...env },
+  // Playwright sets FORCE_COLOR=1 for its webServers; beside a user's NO_COLOR, Node would print a
+  // two-line warning per server. FORCE_COLOR=0 honours NO_COLOR without it.
+  env: { MOCK_LOG_LEVEL: 'warn', ...(process.env.NO_COLOR ? { FORCE_COLOR: '0' } : {}), ...env },
 });
 
 export default defineConfig<Use>({

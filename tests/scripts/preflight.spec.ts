@@ -6,7 +6,11 @@ import path from 'node:path';
 import { expect, test } from '@playwright/test';
 
 import { type ChildRun, childEnv, runPlaywright } from '../../scripts/support/child-process';
-import { type EmbeddedServer, startEmbeddedServer } from '../../scripts/support/embedded-server';
+import {
+  type EmbeddedServer,
+  freePort,
+  startEmbeddedServer,
+} from '../../scripts/support/embedded-server';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const TOKEN = 'preflight-token-7c2e91';
@@ -111,5 +115,56 @@ test.describe('a broken environment stops the run before the suite, with one lin
         `QA_BASE_URL=${url}: GET /users answered 200 with an HTML page, not JSON — QA_BASE_URL must be the API root that holds /users, e.g. https://<id>.mockapi.io/api/v1.`,
       );
     });
+  });
+});
+
+test.describe('the embedded servers are probed too', () => {
+  test.describe.configure({ timeout: 120_000 });
+
+  /** `npx playwright test` as a person runs it, tokens mismatched, nothing from the shell or `.env`. */
+  const runLocal = async (name: string, args: string[], env: Record<string, string> = {}) =>
+    runPlaywright(
+      ['test', ...args],
+      childEnv({
+        PW_OUTPUT_DIR: path.join(ROOT, '.tmp', 'preflight', name),
+        MOCK_TOKEN: 'right-token-40a7',
+        LOCAL_API_TOKEN: 'wrongtoken123',
+        // Ports of their own: child runs side by side would otherwise both pick 4010 while it is free.
+        LOCAL_PORT: String(await freePort()),
+        LOCAL_FAULTS_PORT: String(await freePort()),
+        ...env,
+      }),
+    );
+
+  test('a token the embedded server refuses stops the run in seconds, with one line and no test', async () => {
+    const run = await runLocal('local-token', []);
+    expectStoppedWith(
+      run,
+      "local: the token was refused (401): LOCAL_API_TOKEN must match the embedded server's MOCK_TOKEN",
+    );
+    // Measured 3.3 s on an idle 2-core machine; before, 74 s and 2,715 lines, test by test.
+    expect(run.durationMs, 'stops in seconds').toBeLessThan(15_000);
+    expect(run.output).not.toContain('wrongtoken123');
+    expect(run.output).not.toContain('right-token-40a7');
+  });
+
+  test('local and local-faults refused alike: one line for both', async () => {
+    const run = await runLocal('both-token', ['--project=local', '--project=local-faults']);
+    expectStoppedWith(
+      run,
+      "local, local-faults: the token was refused (401): LOCAL_API_TOKEN must match the embedded server's MOCK_TOKEN",
+    );
+  });
+
+  test('PREFLIGHT=off skips it: the test meets the 401 itself', async () => {
+    const run = await runLocal(
+      'preflight-off',
+      ['tests/api/crud.spec.ts', '-g', 'whole lifecycle', '--reporter=line'],
+      { PREFLIGHT: 'off' },
+    );
+    expect(run.exitCode, run.output).toBe(1);
+    expect(run.output).toContain('1 failed');
+    expect(run.output).toContain('POST /users answered 401');
+    expect(run.output).not.toContain('the token was refused');
   });
 });
