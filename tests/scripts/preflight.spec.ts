@@ -168,3 +168,28 @@ test.describe('the embedded servers are probed too', () => {
     expect(run.output).not.toContain('the token was refused');
   });
 });
+
+test('a sweep that fails names itself and its cause, not a test', async () => {
+  test.setTimeout(120_000);
+  const server = await startEmbeddedServer({ flags: ['--token', TOKEN] });
+  try {
+    const run = await runPlaywright(
+      ['test', '--config', 'tests/scripts/fixtures/sweep.config.ts'],
+      childEnv({
+        PW_OUTPUT_DIR: path.join(ROOT, '.tmp', 'preflight', 'sweep'),
+        LOCAL_BASE_URL: server.baseUrl,
+        LOCAL_API_TOKEN: 'wrong-token-9d1e',
+        PW_RUN_ID: 'sweeprun1',
+      }),
+    );
+    expect(run.exitCode, run.output).toBe(1);
+    expect(run.output).toContain('1 passed');
+    expect(run.output).toMatch(
+      /SweepError: worker sweep of users \(run marker pwrun-sweeprun1-p0-\) failed: GET \/users\S* answered 401, expected 200\..* — records of this run may be left behind: npm run janitor -- --env local --older-than 0 deletes them/,
+    );
+    expect(run.output, 'no frames of lib/ bury it').not.toMatch(/^\s+at .*lib\//m);
+    expect(run.output).not.toContain('wrong-token-9d1e');
+  } finally {
+    await server.stop();
+  }
+});
