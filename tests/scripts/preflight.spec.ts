@@ -142,8 +142,9 @@ test.describe('the embedded servers are probed too', () => {
       run,
       "local: the token was refused (401): LOCAL_API_TOKEN must match the embedded server's MOCK_TOKEN",
     );
-    // Measured 3.3 s on an idle 2-core machine; before, 74 s and 2,715 lines, test by test.
-    expect(run.durationMs, 'stops in seconds').toBeLessThan(15_000);
+    // 3.3 s on an idle 2-core machine (before: 74 s and 2,715 lines, test by test); 27 s seen at a
+    // load average of 12. The bound only tells "stopped" from "ran the suite".
+    expect(run.durationMs, 'stops before the suite').toBeLessThan(45_000);
     expect(run.output).not.toContain('wrongtoken123');
     expect(run.output).not.toContain('right-token-40a7');
   });
