@@ -1,9 +1,10 @@
 import type { FullConfig } from '@playwright/test';
 
+import { ConfigError } from './config/environment';
 import { preflightEnabled } from './config/preflight-switch';
 import { startPacingCoordinator } from './http/pacing-coordinator';
 import { environmentContract } from './openapi/contract';
-import { preflight, preflightTargets, projectEnvironments } from './preflight';
+import { preflight, PreflightError, preflightTargets, projectEnvironments } from './preflight';
 import { createCallLog } from './reporting/call-log';
 import { endRun } from './reporting/run-end';
 import { SUITE_RESOURCES } from './suite-resources';
@@ -36,7 +37,10 @@ export async function setUpRun(
   // Each team document once (`local` and `local-faults` share LOCAL_OPENAPI).
   const documents = projectEnvironments(config.filteredProjects).filter((e) => e.openapi);
   for (const environment of new Map(documents.map((e) => [e.openapi, e])).values())
-    await environmentContract(environment, SUITE_RESOURCES);
+    await environmentContract(environment, SUITE_RESOURCES).catch((error: unknown) => {
+      // Printed as the line alone, as the preflight's are, not `ConfigError: …`.
+      throw error instanceof ConfigError ? new PreflightError(error.message) : error;
+    });
   const coordinator = await startPacingCoordinator({ shards: config.shard?.total });
   process.env.PW_PACER_URL = coordinator.url;
   // Workers log their calls here; the teardown judges the run from it, whatever reporters ran.
