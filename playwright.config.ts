@@ -177,7 +177,10 @@ export default defineConfig<Use>({
   // Step titles first, then list, HTML (local) or JUnit + blob (CI), Allure; and JUnit XML outside
   // CI with `JUNIT=1`. No reporter guards a secret or a gate: `--reporter` replaces these.
   reporter: [
-    ...reporters({ ci, environments: environmentsOf(projects) }),
+    ...reporters({
+      ci,
+      environments: environmentsOf(projects).map((e) => ({ ...e, selected: wanted(e.project) })),
+    }),
     ...(!ci && JUNIT ? [['junit', { outputFile: REPORT_PATHS.junit }] as const] : []),
   ],
   use: {

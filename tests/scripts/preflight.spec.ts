@@ -1,10 +1,12 @@
 import { once } from 'node:events';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 
 import { expect, test } from '@playwright/test';
 
+import { buildAllureReport } from '../../scripts/report';
 import { type ChildRun, childEnv, runPlaywright } from '../../scripts/support/child-process';
 import {
   type EmbeddedServer,
@@ -15,12 +17,30 @@ import {
 const ROOT = path.resolve(__dirname, '..', '..');
 const TOKEN = 'preflight-token-7c2e91';
 
-/** `npx playwright test --project=qa` as a person runs it, with nothing from the shell or `.env`. */
-function runQa(name: string, env: Record<string, string>): Promise<ChildRun> {
+/**
+ * `npx playwright test <args>` as a person runs it, with nothing from the shell or `.env`, in a
+ * folder of its own (`.tmp/preflight/<name>`): the reports (allure-results above all, which a run
+ * stopped in preflight now clears) go there, not over the repository's.
+ */
+async function runIn(
+  name: string,
+  args: readonly string[],
+  env: Record<string, string>,
+): Promise<ChildRun> {
+  const dir = runFolder(name);
+  await mkdir(dir, { recursive: true });
   return runPlaywright(
-    ['test', '--project=qa'],
-    childEnv({ PW_OUTPUT_DIR: path.join(ROOT, '.tmp', 'preflight', name), ...env }),
+    ['test', '--config', path.join(ROOT, 'playwright.config.ts'), ...args],
+    childEnv({ PW_OUTPUT_DIR: path.join(dir, 'test-results'), ...env }),
+    { cwd: dir },
   );
+}
+
+const runFolder = (name: string) => path.join(ROOT, '.tmp', 'preflight', name);
+
+/** `npx playwright test --project=qa`. */
+function runQa(name: string, env: Record<string, string>): Promise<ChildRun> {
+  return runIn(name, ['--project=qa'], env);
 }
 
 /** What the run printed, without blank lines and Node's own warnings. */
@@ -123,18 +143,14 @@ test.describe('the embedded servers are probed too', () => {
 
   /** `npx playwright test` as a person runs it, tokens mismatched, nothing from the shell or `.env`. */
   const runLocal = async (name: string, args: string[], env: Record<string, string> = {}) =>
-    runPlaywright(
-      ['test', ...args],
-      childEnv({
-        PW_OUTPUT_DIR: path.join(ROOT, '.tmp', 'preflight', name),
-        MOCK_TOKEN: 'right-token-40a7',
-        LOCAL_API_TOKEN: 'wrongtoken123',
-        // Ports of their own: child runs side by side would otherwise both pick 4010 while it is free.
-        LOCAL_PORT: String(await freePort()),
-        LOCAL_FAULTS_PORT: String(await freePort()),
-        ...env,
-      }),
-    );
+    runIn(name, args, {
+      MOCK_TOKEN: 'right-token-40a7',
+      LOCAL_API_TOKEN: 'wrongtoken123',
+      // Ports of their own: child runs side by side would otherwise both pick 4010 while it is free.
+      LOCAL_PORT: String(await freePort()),
+      LOCAL_FAULTS_PORT: String(await freePort()),
+      ...env,
+    });
 
   test('a token the embedded server refuses stops the run in seconds, with one line and no test', async () => {
     const run = await runLocal('local-token', []);
@@ -193,4 +209,59 @@ test('a sweep that fails names itself and its cause, not a test', async () => {
   } finally {
     await server.stop();
   }
+});
+
+test('a run stopped in preflight leaves Allure results that say so, not the previous run', async () => {
+  test.setTimeout(120_000);
+  const results = path.join(runFolder('allure'), 'allure-results');
+  await rm(runFolder('allure'), { recursive: true, force: true });
+  await mkdir(results, { recursive: true });
+  // The previous run, as allure-playwright left it: one passed test.
+  await writeFile(
+    path.join(results, 'old-run-result.json'),
+    JSON.stringify({ uuid: 'old-run', name: 'an old passing test', status: 'passed' }),
+  );
+  const line =
+    "local: the token was refused (401): LOCAL_API_TOKEN must match the embedded server's MOCK_TOKEN";
+  const run = await runIn('allure', [], {
+    MOCK_TOKEN: 'right-token-40a7',
+    LOCAL_API_TOKEN: 'wrongtoken123',
+    LOCAL_PORT: String(await freePort()),
+  });
+  expectStoppedWith(run, line);
+
+  const files = await readdir(results);
+  expect(files, 'the previous run is gone').not.toContain('old-run-result.json');
+  const read = async (suffix: string) =>
+    Promise.all(
+      files
+        .filter((f) => f.endsWith(suffix))
+        .map(async (f) => JSON.parse(await readFile(path.join(results, f), 'utf8')) as unknown),
+    );
+  expect(await read('-globals.json')).toEqual([
+    { attachments: [], errors: [expect.objectContaining({ message: line })] },
+  ]);
+  expect(await read('-result.json')).toEqual([
+    expect.objectContaining({
+      name: 'preflight: local',
+      status: 'failed',
+      statusDetails: { message: line },
+    }),
+  ]);
+  expect(await readFile(path.join(results, 'environment.properties'), 'utf8')).toContain(
+    'Environments=local',
+  );
+
+  await test.step('npm run report: 1 failed, the global error, nothing of the old run', async () => {
+    const report = await buildAllureReport(runFolder('allure'));
+    const summary = JSON.parse(await readFile(path.join(report, 'summary.json'), 'utf8')) as {
+      status: string;
+      stats: Record<string, number>;
+    };
+    expect(summary.status).toBe('failed');
+    expect(summary.stats).toMatchObject({ total: 1, failed: 1 });
+    expect(summary.stats.passed ?? 0).toBe(0);
+    const globals = await readFile(path.join(report, 'widgets', 'globals.json'), 'utf8');
+    expect(globals).toContain(line);
+  });
 });
