@@ -1,14 +1,22 @@
 import { defineConfig, type PlaywrightTestProject } from '@playwright/test';
 
 import {
+  ConfigError,
   type EnvironmentConfig,
   isConfigured,
   loadEnvironment,
   REMOTE_ENVIRONMENTS,
 } from './lib/config/environment';
-import { choosePorts } from './lib/config/local-ports';
+import { choosePorts, pinnedPort } from './lib/config/local-ports';
+import {
+  describeUnmatchedSelection,
+  isNamed,
+  isWanted,
+  type PendingEnvironment,
+  selectedProjects,
+  unmatchedSelection,
+} from './lib/config/project-selection';
 import { environmentVariables, loadDotenv } from './lib/config/secrets';
-import { isWanted, selectedProjects } from './lib/config/project-selection';
 import { checkApiRoot } from './lib/resources/api-root';
 import { environmentsOf, REPORT_PATHS, reporters } from './lib/reporting/reporters';
 import { newRunId } from './lib/resources/run-marker';
@@ -38,19 +46,16 @@ const serverWanted = (name: string) => interactive || wanted(name);
 
 // The embedded servers take 4010 and 4011, or free ports when those are taken. Chosen once, in the
 // main process; workers inherit the variables. A port set by the user is used as it is.
-if (
-  (serverWanted('local') && process.env.LOCAL_PORT === undefined) ||
-  (serverWanted('local-faults') && process.env.LOCAL_FAULTS_PORT === undefined)
-) {
-  const [local, faults] = choosePorts([
-    Number(process.env.LOCAL_PORT ?? 4010),
-    Number(process.env.LOCAL_FAULTS_PORT ?? 4011),
-  ]);
-  process.env.LOCAL_PORT ??= String(local);
-  process.env.LOCAL_FAULTS_PORT ??= String(faults);
-}
-const LOCAL_PORT = Number(process.env.LOCAL_PORT ?? 4010);
-const FAULTS_PORT = Number(process.env.LOCAL_FAULTS_PORT ?? 4011);
+const pinned = { local: pinnedPort('LOCAL_PORT'), faults: pinnedPort('LOCAL_FAULTS_PORT') };
+const chosen =
+  (serverWanted('local') && pinned.local === undefined) ||
+  (serverWanted('local-faults') && pinned.faults === undefined)
+    ? choosePorts([pinned.local ?? 4010, pinned.faults ?? 4011])
+    : [];
+const LOCAL_PORT = pinned.local ?? chosen[0] ?? 4010;
+const FAULTS_PORT = pinned.faults ?? chosen[1] ?? 4011;
+process.env.LOCAL_PORT = String(LOCAL_PORT);
+process.env.LOCAL_FAULTS_PORT = String(FAULTS_PORT);
 const localUrl = (port: number) => `http://127.0.0.1:${port}/api/v1`;
 const ci = Boolean(process.env.CI);
 /** JUnit XML outside CI too; in CI it is always written. */
@@ -106,18 +111,23 @@ const projects: PlaywrightTestProject<Use>[] = [
 // anywhere unasked. A selected one that is not configured stops the run here with a ConfigError naming
 // the missing variable, before any request. Worker processes do not see the command line, so they
 // define every configured environment; the main process has already validated the selected ones.
+const pending: PendingEnvironment[] = [];
 for (const name of REMOTE_ENVIRONMENTS) {
   let environment: EnvironmentConfig;
-  if (wanted(name)) {
+  const variable = `${name.toUpperCase()}_BASE_URL`;
+  // A `*` pattern (`--project='*'`) takes the configured ones; a name, even an unconfigured one.
+  if (wanted(name) && (isNamed(name, selected) || isConfigured(name))) {
     environment = loadEnvironment(name);
     checkApiRoot(environment, SUITE_RESOURCES);
   } else if (isConfigured(name)) {
     try {
       environment = loadEnvironment(name);
     } catch {
+      pending.push({ name, variable, state: 'invalid' });
       continue;
     }
   } else {
+    pending.push({ name, variable, state: 'unset' });
     continue;
   }
   const readOnly = name === 'production' && !environment.allowWrites;
@@ -131,6 +141,21 @@ for (const name of REMOTE_ENVIRONMENTS) {
   );
 }
 
+// Playwright would refuse a --project that names no project with a stack and a list that lacks
+// the environments not configured: one line instead, naming the variable that makes each appear.
+const unmatched = unmatchedSelection(
+  selected,
+  projects.map((p) => p.name ?? ''),
+);
+if (unmatched.length > 0)
+  throw new ConfigError(
+    describeUnmatchedSelection(
+      unmatched,
+      projects.map((p) => p.name ?? ''),
+      pending,
+    ),
+  );
+
 const mockServer = (port: number, env: Record<string, string> = {}) => ({
   command: `node_modules/.bin/tsx server/main.ts --port ${port}`,
   url: `http://127.0.0.1:${port}/__control/health`,
@@ -138,7 +163,9 @@ const mockServer = (port: number, env: Record<string, string> = {}) => ({
   timeout: 30_000,
   stdout: 'ignore' as const,
   stderr: 'pipe' as const,
-  env: { MOCK_LOG_LEVEL: 'warn', ...env },
+  // Playwright sets FORCE_COLOR=1 for its webServers; beside a user's NO_COLOR, Node would print a
+  // two-line warning per server. FORCE_COLOR=0 honours NO_COLOR without it.
+  env: { MOCK_LOG_LEVEL: 'warn', ...(process.env.NO_COLOR ? { FORCE_COLOR: '0' } : {}), ...env },
 });
 
 export default defineConfig<Use>({
@@ -154,7 +181,10 @@ export default defineConfig<Use>({
   // Step titles first, then list, HTML (local) or JUnit + blob (CI), Allure; and JUnit XML outside
   // CI with `JUNIT=1`. No reporter guards a secret or a gate: `--reporter` replaces these.
   reporter: [
-    ...reporters({ ci, environments: environmentsOf(projects) }),
+    ...reporters({
+      ci,
+      environments: environmentsOf(projects).map((e) => ({ ...e, selected: wanted(e.project) })),
+    }),
     ...(!ci && JUNIT ? [['junit', { outputFile: REPORT_PATHS.junit }] as const] : []),
   ],
   use: {

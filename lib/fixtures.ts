@@ -32,6 +32,20 @@ import { SUITE_RESOURCES } from './suite-resources';
 
 export { expect };
 
+/** The worker's sweep could not finish; it names itself, since it belongs to no test. */
+export class SweepError extends Error {
+  constructor(path: string, marker: string, environment: string, cause: unknown) {
+    const reason = cause instanceof Error ? cause.message : String(cause);
+    super(
+      `worker sweep of ${path} (run marker ${marker}) failed: ${reason} — records of this run ` +
+        `may be left behind: npm run janitor -- --env ${environment} --older-than 0 deletes them`,
+    );
+    this.name = 'SweepError';
+    // No frames and no `cause` (Playwright prints its stack): the call that failed is in the message.
+    this.stack = `${this.name}: ${this.message}`;
+  }
+}
+
 /** A resource's API under the given parent ids, its creates cleaned up after the test. */
 export type ApiFor = <R extends ApiRecord, P extends Payload>(
   resource: Resource<R, P>,
@@ -147,7 +161,13 @@ export const test = base.extend<TestFixtures, WorkerFixtures>({
             childrenOf(resource, resources).map((child) =>
               apiOf(child, { [child.parentParams.at(-1) ?? '']: parent.id }),
             );
-          swept.push(...(await sweepMarked(apiOf(resource), marker, nested)));
+          try {
+            swept.push(...(await sweepMarked(apiOf(resource), marker, nested)));
+          } catch (error) {
+            // It fails the run: records of this run may be left behind. Playwright files a worker's
+            // teardown error under its last test, or under none: the message says whose it is.
+            throw new SweepError(resource.path, marker, environment.name, error);
+          }
         }
         if (swept.length > 0)
           logger.warn(`swept ${swept.length} escaped test record(s): ${swept.join(', ')}`);

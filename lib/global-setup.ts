@@ -1,20 +1,22 @@
 import type { FullConfig } from '@playwright/test';
 
+import { ConfigError } from './config/environment';
+import { preflightEnabled } from './config/preflight-switch';
 import { startPacingCoordinator } from './http/pacing-coordinator';
 import { environmentContract } from './openapi/contract';
-import { preflight, projectEnvironments, remoteEnvironments } from './preflight';
+import { preflight, PreflightError, preflightTargets, projectEnvironments } from './preflight';
 import { createCallLog } from './reporting/call-log';
 import { endRun } from './reporting/run-end';
 import { SUITE_RESOURCES } from './suite-resources';
 
 /**
  * Playwright's global setup, once per run (per shard) before any worker starts. First a preflight
- * of every selected remote environment: a wrong URL, a dead host or a refused token stops the run
- * here with one line, instead of failing each test; so does a team's OpenAPI document
- * (`<ENV>_OPENAPI`) that cannot be read or is not valid OpenAPI. Then it starts the run's pacing coordinator,
- * which every worker reaches through `PW_PACER_URL` (workers inherit the environment), and the
- * run's call log (`PW_CALL_LOG`). Its teardown prints the API health summary and coverage, and
- * fails the run on a breached threshold.
+ * of every selected environment, the embedded servers too (unless `PREFLIGHT=off`): a wrong URL, a
+ * dead host or a refused token stops the run here with one line, instead of failing each test; so
+ * does a team's OpenAPI document (`<ENV>_OPENAPI`) that cannot be read or is not valid OpenAPI.
+ * Then it starts the run's pacing coordinator, which every worker reaches through `PW_PACER_URL`
+ * (workers inherit the environment), and the run's call log (`PW_CALL_LOG`). Its teardown prints
+ * the API health summary and coverage, and fails the run on a breached threshold.
  */
 export default function globalSetup(config: FullConfig): Promise<() => Promise<void>> {
   return setUpRun(config);
@@ -29,11 +31,16 @@ export async function setUpRun(
   options: { root?: string } = {},
 ): Promise<() => Promise<void>> {
   const startedAt = Date.now();
-  await preflight(remoteEnvironments(config.filteredProjects), SUITE_RESOURCES);
+  // UI mode and `playwright test-server` run this once with the default project only (`local`).
+  if (preflightEnabled())
+    await preflight(preflightTargets(config.filteredProjects), SUITE_RESOURCES);
   // Each team document once (`local` and `local-faults` share LOCAL_OPENAPI).
   const documents = projectEnvironments(config.filteredProjects).filter((e) => e.openapi);
   for (const environment of new Map(documents.map((e) => [e.openapi, e])).values())
-    await environmentContract(environment, SUITE_RESOURCES);
+    await environmentContract(environment, SUITE_RESOURCES).catch((error: unknown) => {
+      // Printed as the line alone, as the preflight's are, not `ConfigError: …`.
+      throw error instanceof ConfigError ? new PreflightError(error.message) : error;
+    });
   const coordinator = await startPacingCoordinator({ shards: config.shard?.total });
   process.env.PW_PACER_URL = coordinator.url;
   // Workers log their calls here; the teardown judges the run from it, whatever reporters ran.

@@ -13,6 +13,7 @@ import {
   type RetryPolicy,
 } from './http/retry-policy';
 import { redactSecrets } from './logging/redact';
+import { describeEmbeddedFailure } from './preflight-embedded';
 import { requestContextOptions } from './resources/environment-api';
 import type { Resource } from './resources/resource';
 
@@ -30,6 +31,22 @@ export const PREFLIGHT_POLICY: RetryPolicy = {
   budgetMs: 5_000,
   jitter: false,
 };
+
+/**
+ * The probe's policy for one environment: {@link PREFLIGHT_POLICY}, with as many attempts as the
+ * suite's own calls get on the embedded servers, within the same budget. `local-faults` answers 20%
+ * of requests 503 on purpose: four attempts would stop a good run once in 600, ten once in 10^7.
+ */
+export function preflightPolicy(
+  environment: Pick<EnvironmentConfig, 'name' | 'retry'>,
+): RetryPolicy {
+  return environment.name === 'local'
+    ? {
+        ...PREFLIGHT_POLICY,
+        attempts: Math.max(PREFLIGHT_POLICY.attempts, environment.retry.attempts),
+      }
+    : PREFLIGHT_POLICY;
+}
 
 /** Longest wait for one answer to the probe; the environment's own timeout when that is shorter. */
 export const PREFLIGHT_TIMEOUT_MS = 5_000;
@@ -233,43 +250,83 @@ export async function probeEnvironment(
   }
 }
 
+/** One project to probe: its name (`local-faults`) and its environment (`local`, on its own server). */
+export interface PreflightTarget {
+  project: string;
+  environment: EnvironmentConfig;
+}
+
 /**
- * Probes each environment's API root before the suite runs (the embedded servers are checked by
- * Playwright's webServer instead) and throws one PreflightError with one line per broken
- * environment, so a wrong URL or token stops the run in seconds instead of failing every test.
+ * Probes each target's API root before the suite runs, the embedded servers too (Playwright's
+ * webServer checks only that they are up, not that they take the suite's token), and throws one
+ * PreflightError with one line per problem, so a wrong URL or token stops the run in seconds
+ * instead of failing every test. Projects that fail alike share a line (`local, local-faults: …`).
  */
 export async function preflight(
-  environments: readonly EnvironmentConfig[],
+  targets: readonly PreflightTarget[],
   resources: readonly Resource[],
 ): Promise<void> {
   const collection = probedCollection(resources).path;
   const problems = await Promise.all(
-    environments.map(async (environment) => {
+    targets.map(async ({ project, environment }) => {
       const context = await playwrightRequest.newContext(requestContextOptions(environment));
       try {
-        const result = await probeEnvironment(context, environment, collection);
+        const result = await probeEnvironment(context, environment, collection, {
+          policy: preflightPolicy(environment),
+        });
         if (result === undefined) return undefined;
-        const line = describeProbeFailure(environment, collection, result);
+        const line =
+          environment.name === 'local'
+            ? describeEmbeddedFailure(environment, collection, result)
+            : describeProbeFailure(environment, collection, result);
         // The line quotes the server's answer, which may echo a configured secret.
-        return redactSecrets(line, configuredSecrets());
+        return {
+          project,
+          line: redactSecrets(line, configuredSecrets()),
+          embedded: environment.name === 'local',
+        };
       } finally {
         await context.dispose();
       }
     }),
   );
-  const lines = problems.filter((line) => line !== undefined);
-  if (lines.length > 0) throw new PreflightError(lines.join('\n'));
+  const lines = new Map<string, string[]>();
+  for (const problem of problems) {
+    if (problem === undefined) continue;
+    lines.set(problem.line, [
+      ...(lines.get(problem.line) ?? []),
+      ...(problem.embedded ? [problem.project] : []),
+    ]);
+  }
+  if (lines.size > 0)
+    throw new PreflightError(
+      [...lines]
+        .map(([line, projects]) =>
+          projects.length === 0 ? line : `${projects.join(', ')}: ${line}`,
+        )
+        .join('\n'),
+    );
 }
 
 /** The environments of projects (the selected ones: `config.filteredProjects`), as they configure them. */
 export function projectEnvironments(projects: readonly { use: object }[]): EnvironmentConfig[] {
-  return projects.flatMap(({ use }) =>
-    'environment' in use ? [use.environment as EnvironmentConfig] : [],
-  );
+  return projectTargets(projects).map((target) => target.environment);
 }
 
-/** The remote environments among projects, once each. */
-export function remoteEnvironments(projects: readonly { use: object }[]): EnvironmentConfig[] {
-  const remote = projectEnvironments(projects).filter((e) => e.name !== 'local');
-  return [...new Map(remote.map((e) => [`${e.name} ${e.baseUrl}`, e])).values()];
+/** The projects to probe among the selected ones: every one with an environment, each server once. */
+export function preflightTargets(
+  projects: readonly { name?: string; use: object }[],
+): PreflightTarget[] {
+  const targets = projectTargets(projects);
+  return [
+    ...new Map(targets.map((t) => [`${t.environment.name} ${t.environment.baseUrl}`, t])).values(),
+  ];
+}
+
+function projectTargets(projects: readonly { name?: string; use: object }[]): PreflightTarget[] {
+  return projects.flatMap(({ name, use }) => {
+    if (!('environment' in use)) return [];
+    const environment = use.environment as EnvironmentConfig;
+    return [{ project: name ?? environment.name, environment }];
+  });
 }

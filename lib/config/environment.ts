@@ -1,7 +1,10 @@
+import { inspect } from 'node:util';
+
 import { z } from 'zod';
 
 import { DEFAULT_RETRY_POLICY } from '../http/retry-policy';
 import { environmentVariables } from './secrets';
+import { badSetting } from './setting-value';
 import { parseThresholds } from './thresholds';
 
 export const REMOTE_ENVIRONMENTS = ['staging', 'qa', 'production'] as const;
@@ -57,25 +60,55 @@ export class ConfigError extends Error {
     // Playwright prints a config's load error with its stack: frames in our loader only bury the fix.
     this.stack = `${this.name}: ${message}`;
   }
+
+  /**
+   * How `console.error` shows it, which is how Playwright prints an error thrown while loading
+   * playwright.config.ts: the line alone, not `[ConfigError: …]` (Node brackets a stack without frames).
+   */
+  [inspect.custom](): string {
+    return this.message;
+  }
 }
 
-const positiveInt = (variable: string) =>
-  z.coerce
-    .number({ error: `${variable} must be a whole number of milliseconds or a count` })
-    .int(`${variable} must be a whole number`)
-    .positive(`${variable} must be greater than 0`);
+/**
+ * Each field's messages are the form it expects (`expected …`); loadEnvironment puts the variable and
+ * the value set before it: `QA_TIMEOUT_MS is "abc"; expected a whole number of milliseconds …`.
+ */
+const EXPECTED = 'expected ';
 
-const nonNegative = (variable: string) =>
+const wholeNumber = (expected: string) =>
   z.coerce
-    .number({ error: `${variable} must be a number` })
-    .min(0, `${variable} must be 0 or more`);
+    .number({ error: `${EXPECTED}${expected}` })
+    .int(`${EXPECTED}${expected}`)
+    .positive(`${EXPECTED}${expected}`);
 
-const intervals = (variable: string) =>
+/** A duration in milliseconds, greater than 0; `example` is the default. */
+const milliseconds = (example: number) =>
+  wholeNumber(`a whole number of milliseconds greater than 0, e.g. ${example}`);
+
+const attempts = (example: number) =>
+  wholeNumber(`a count of attempts from 1 to 100, e.g. ${example}`).max(
+    100,
+    `${EXPECTED}a count of attempts from 1 to 100, e.g. ${example}`,
+  );
+
+const requestsPerSecond = (example: number) =>
+  z.coerce
+    .number({ error: `${EXPECTED}requests per second, 0 or more (0 = unpaced), e.g. ${example}` })
+    .min(0, `${EXPECTED}requests per second, 0 or more (0 = unpaced), e.g. ${example}`);
+
+const lagMilliseconds = (example: number) =>
+  z.coerce
+    .number({ error: `${EXPECTED}a whole number of milliseconds, 0 or more, e.g. ${example}` })
+    .int(`${EXPECTED}a whole number of milliseconds, 0 or more, e.g. ${example}`)
+    .min(0, `${EXPECTED}a whole number of milliseconds, 0 or more, e.g. ${example}`);
+
+const intervals = () =>
   z
     .string()
     .transform((raw) => raw.split(',').map((part) => Number(part.trim())))
     .refine((list) => list.length > 0 && list.every((n) => Number.isInteger(n) && n > 0), {
-      message: `${variable} must be a comma-separated list of positive milliseconds, e.g. 100,250,500`,
+      message: `${EXPECTED}a comma-separated list of positive milliseconds, e.g. 100,250,500`,
     });
 
 const baseUrl = (variable: string) =>
@@ -92,15 +125,13 @@ const baseUrl = (variable: string) =>
           return false;
         }
       },
-      {
-        message: `${variable} is not an http(s) URL; expected the API root, e.g. https://<id>.mockapi.io/api/v1`,
-      },
+      { message: `${EXPECTED}an http(s) URL of the API root, e.g. https://<id>.mockapi.io/api/v1` },
     )
     .transform((raw) => raw.replace(/\/+$/, ''));
 
-const bool = (variable: string) =>
+const bool = () =>
   z
-    .enum(['true', 'false', '1', '0', ''], { error: `${variable} must be true or false` })
+    .enum(['true', 'false', '1', '0', ''], { error: `${EXPECTED}true or false` })
     .transform((v) => v === 'true' || v === '1');
 
 /** `<ENV>_THRESHOLDS` parsed (undefined when it sets none); each bad clause is one issue naming the variable and the clause. */
@@ -124,23 +155,19 @@ function environmentSchema(name: string, defaults: Defaults) {
     .object({
       BASE_URL: baseUrl(v('BASE_URL')),
       API_TOKEN: z.string().trim().optional(),
-      ALLOW_WRITES: bool(v('ALLOW_WRITES')).optional(),
-      TIMEOUT_MS: positiveInt(v('TIMEOUT_MS')).default(defaults.timeoutMs),
-      RETRY_ATTEMPTS: positiveInt(v('RETRY_ATTEMPTS'))
-        .max(100, `${v('RETRY_ATTEMPTS')} must be at most 100`)
-        .default(defaults.attempts),
-      RETRY_BASE_DELAY_MS: positiveInt(v('RETRY_BASE_DELAY_MS')).default(defaults.baseDelayMs),
-      RETRY_MAX_DELAY_MS: positiveInt(v('RETRY_MAX_DELAY_MS')).default(defaults.maxDelayMs),
-      RETRY_MAX_RETRY_AFTER_MS: positiveInt(v('RETRY_MAX_RETRY_AFTER_MS')).default(
+      ALLOW_WRITES: bool().optional(),
+      TIMEOUT_MS: milliseconds(defaults.timeoutMs).default(defaults.timeoutMs),
+      RETRY_ATTEMPTS: attempts(defaults.attempts).default(defaults.attempts),
+      RETRY_BASE_DELAY_MS: milliseconds(defaults.baseDelayMs).default(defaults.baseDelayMs),
+      RETRY_MAX_DELAY_MS: milliseconds(defaults.maxDelayMs).default(defaults.maxDelayMs),
+      RETRY_MAX_RETRY_AFTER_MS: milliseconds(defaults.maxRetryAfterMs).default(
         defaults.maxRetryAfterMs,
       ),
-      RETRY_BUDGET_MS: positiveInt(v('RETRY_BUDGET_MS')).default(defaults.budgetMs),
-      RATE_LIMIT_RPS: nonNegative(v('RATE_LIMIT_RPS')).default(defaults.rateLimitRps),
-      READ_LAG_MS: nonNegative(v('READ_LAG_MS'))
-        .int(`${v('READ_LAG_MS')} must be a whole number`)
-        .default(defaults.readLagMs),
-      POLL_TIMEOUT_MS: positiveInt(v('POLL_TIMEOUT_MS')).default(defaults.pollTimeoutMs),
-      POLL_INTERVALS_MS: intervals(v('POLL_INTERVALS_MS')).default(defaults.pollIntervalsMs),
+      RETRY_BUDGET_MS: milliseconds(defaults.budgetMs).default(defaults.budgetMs),
+      RATE_LIMIT_RPS: requestsPerSecond(defaults.rateLimitRps).default(defaults.rateLimitRps),
+      READ_LAG_MS: lagMilliseconds(defaults.readLagMs).default(defaults.readLagMs),
+      POLL_TIMEOUT_MS: milliseconds(defaults.pollTimeoutMs).default(defaults.pollTimeoutMs),
+      POLL_INTERVALS_MS: intervals().default(defaults.pollIntervalsMs),
       OPENAPI: z.string().trim().optional(),
       THRESHOLDS: thresholds(v('THRESHOLDS')),
     })
@@ -215,13 +242,26 @@ export function loadEnvironment(
   if (overrides.readLagMs !== undefined) values.READ_LAG_MS = String(overrides.readLagMs);
   const parsed = environmentSchema(name, defaults).safeParse(values);
   if (!parsed.success) {
-    const problems = [...new Set(parsed.error.issues.map((issue) => issue.message))];
+    const problems = [
+      ...new Set(
+        parsed.error.issues.map((issue) => {
+          const key = issue.path[0];
+          const raw = typeof key === 'string' ? values[key] : undefined;
+          if (!issue.message.startsWith(EXPECTED) || raw === undefined) return issue.message;
+          return badSetting(
+            `${name.toUpperCase()}_${String(key)}`,
+            raw,
+            issue.message.slice(EXPECTED.length),
+          );
+        }),
+      ),
+    ];
     // Without a base URL the environment is not set up at all; with one, a setting is wrong.
     throw new ConfigError(
       values.BASE_URL === undefined
-        ? `Environment "${name}" is not configured: ${problems.join('; ')}. ` +
+        ? `Environment "${name}" is not configured: ${problems.join('. ')}. ` +
             `Set it in the shell or copy .env.example to .env and fill it in.`
-        : `Environment "${name}" has a bad setting: ${problems.join('; ')}. ` +
+        : `Environment "${name}" has ${problems.length === 1 ? 'a bad setting' : 'bad settings'}: ${problems.join('. ')}. ` +
             `Fix it in the shell or in .env (.env.example documents each setting).`,
     );
   }

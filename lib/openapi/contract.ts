@@ -329,10 +329,39 @@ function jsonPath(instancePath: string): string {
 function problems(errors: readonly ErrorObject[] | string | undefined): string {
   if (errors === undefined) return 'no reason given';
   if (typeof errors === 'string') return errors;
-  const lines = errors
+  const merged = mergeAnyOfRequired(errors);
+  const lines = merged
     .slice(0, 3)
     .map((e) => `at ${e.instancePath || '/'}: ${e.message ?? e.keyword}`);
-  return lines.join('; ') + (errors.length > 3 ? ` (and ${errors.length - 3} more)` : '');
+  return lines.join('; ') + (merged.length > 3 ? ` (and ${merged.length - 3} more)` : '');
+}
+
+/**
+ * Ajv reports an `anyOf` of `required`s (OpenAPI 3.1: paths, components or webhooks) as each
+ * property being required, then "must match a schema in anyOf": one of them is enough, so say so.
+ */
+function mergeAnyOfRequired(errors: readonly ErrorObject[]): ErrorObject[] {
+  let out: ErrorObject[] = [];
+  for (const error of errors) {
+    const branches = out.filter(
+      (e) =>
+        e.keyword === 'required' &&
+        e.instancePath === error.instancePath &&
+        e.schemaPath.startsWith(`${error.schemaPath}/`),
+    );
+    if (error.keyword !== 'anyOf' || branches.length < 2) {
+      out.push(error);
+      continue;
+    }
+    const names = branches.map((e) =>
+      String((e.params as { missingProperty?: unknown }).missingProperty),
+    );
+    const message = `must have at least one of ${names.slice(0, -1).join(', ')} or ${names.at(-1) ?? ''}`;
+    const at = out.indexOf(branches[0] as ErrorObject);
+    out = out.filter((e) => !branches.includes(e));
+    out.splice(at, 0, { ...error, message });
+  }
+  return out;
 }
 
 /** The first `$ref` to another document, if any. */

@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 
-import type { Suite, TestCase, TestResult, TestStep } from '@playwright/test/reporter';
+import type { Suite, TestCase, TestError, TestResult, TestStep } from '@playwright/test/reporter';
 import { Stage, Status } from 'allure-js-commons';
 import {
   createStepResult,
@@ -32,7 +32,16 @@ const HOOK_ROOTS: Record<string, HookScope> = { 'Before Hooks': 'before', 'After
 interface AllureInternals {
   allureRuntime: Pick<
     ReporterRuntime,
-    'updateTest' | 'writeAttachment' | 'startStep' | 'updateStep' | 'stopStep' | 'environmentInfo'
+    | 'updateTest'
+    | 'writeAttachment'
+    | 'startStep'
+    | 'updateStep'
+    | 'stopStep'
+    | 'environmentInfo'
+    | 'applyGlobalRuntimeMessages'
+    | 'startTest'
+    | 'stopTest'
+    | 'writeTest'
   >;
   allureResultsUuids: Map<string, string>;
   pwStepUuid: WeakMap<TestStep, string>;
@@ -72,6 +81,7 @@ function hookScopeOf(step: TestStep): HookScope | undefined {
  */
 export default class StepAttachmentsAllureReporter extends AllureReporter {
   private cleaned = false;
+  private readonly runErrors: TestError[] = [];
   private readonly environments: readonly EnvironmentSummary[] | undefined;
   /** Steps of `expect.poll` that this subclass added because an API step runs inside them. */
   private readonly pollSteps = new WeakSet<TestStep>();
@@ -91,9 +101,56 @@ export default class StepAttachmentsAllureReporter extends AllureReporter {
     const ran = new Set(
       suite.suites.filter((p) => p.allTests().length > 0).map((p) => p.project()?.name),
     );
+    // A run stopped before its tests (a failed preflight) begins with an empty suite: name the
+    // environments it was meant to test.
     this.internals.allureRuntime.environmentInfo = allureEnvironmentInfo(
-      this.environments.filter((e) => ran.has(e.project)),
+      this.environments.filter((e) => (ran.size === 0 ? e.selected === true : ran.has(e.project))),
     );
+  }
+
+  /** Errors outside any test; allure-playwright ignores them. */
+  override onError(error?: TestError): void {
+    if (error !== undefined) this.runErrors.push(error);
+    super.onError();
+  }
+
+  /**
+   * A run that stopped before any test began, with errors (the preflight, a team document that is
+   * not OpenAPI): its results are those errors, not the previous run's tests, which no test start
+   * has cleared. Each is an Allure global error (`<uuid>-globals.json`) and, so that the report's
+   * verdict is "failed" and not "passed" with 0 tests, a failed result `preflight: <projects>`.
+   */
+  override async onEnd(): Promise<void> {
+    const dir = this.options.resultsDir;
+    if (!this.cleaned && dir !== undefined && this.runErrors.length > 0) {
+      fs.rmSync(dir, { recursive: true, force: true });
+      this.cleaned = true;
+      this.recordStoppedRun();
+    }
+    await super.onEnd();
+  }
+
+  private recordStoppedRun(): void {
+    const runtime = this.internals.allureRuntime;
+    const projects = (this.environments ?? []).filter((e) => e.selected === true);
+    const name = `preflight: ${projects.map((e) => e.project).join(', ') || 'the run'}`;
+    for (const error of this.runErrors) {
+      const message = error.message ?? error.value ?? 'error';
+      // A line alone (the preflight's) has no trace beyond itself.
+      const trace =
+        error.stack === undefined || error.stack === message ? {} : { trace: error.stack };
+      runtime.applyGlobalRuntimeMessages([{ type: 'global_error', data: { message, ...trace } }]);
+      const uuid = runtime.startTest({
+        name,
+        fullName: name,
+        status: Status.FAILED,
+        stage: Stage.FINISHED,
+        statusDetails: { message, ...trace },
+        labels: [{ name: 'suite', value: 'preflight' }],
+      });
+      runtime.stopTest(uuid);
+      runtime.writeTest(uuid);
+    }
   }
 
   /**

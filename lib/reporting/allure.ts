@@ -123,6 +123,8 @@ export interface EnvironmentSummary {
   /** Environment name (local, staging, qa, production). */
   name: string;
   baseUrl: string;
+  /** Whether the run was asked to test it (`--project`, or a default project); named when no test began. */
+  selected?: boolean;
 }
 
 /**

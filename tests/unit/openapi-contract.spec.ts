@@ -349,6 +349,16 @@ test.describe('loading a team document', () => {
     );
   });
 
+  test('a 3.1 document with none of paths, components and webhooks: one of them is enough', async () => {
+    const bare = { openapi: '3.1.0', info: { title: 'x', version: '1' } };
+    const file = await write('bare.json', JSON.stringify(bare));
+    const error = await failure(file);
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as Error).message).toBe(
+      `QA_OPENAPI=${file}: not a valid OpenAPI 3.1.0 document: at /: must have at least one of paths, components or webhooks`,
+    );
+  });
+
   test('Swagger 2.0, a non-OpenAPI JSON file and references to other files are refused', async () => {
     expect(String(await failure(await write('swagger.json', '{"swagger":"2.0"}')))).toContain(
       'Swagger 2.0 is not supported: convert it to OpenAPI 3',

@@ -1,4 +1,4 @@
-import { expect, test } from '@playwright/test';
+import { expect, request, test } from '@playwright/test';
 
 import { loadEnvironment } from '../../lib/config/environment';
 import {
@@ -8,9 +8,13 @@ import {
   probeEnvironment,
   type ProbeResult,
   probedCollection,
-  remoteEnvironments,
+  preflight,
+  preflightPolicy,
+  preflightTargets,
 } from '../../lib/preflight';
+import { describeEmbeddedFailure } from '../../lib/preflight-embedded';
 import { SUITE_RESOURCES } from '../../lib/suite-resources';
+import { startEmbeddedServer } from '../../scripts/support/embedded-server';
 import { type FakeAnswer, fakeRequestContext, inOrder } from './support/fake-request';
 
 const ROOT = 'https://abc123.mockapi.io/api/v1';
@@ -212,15 +216,106 @@ test.describe('the line that stops the run', () => {
   });
 });
 
-test('only the remote environments among the selected projects are probed, once each', () => {
+test('every selected project with an environment is probed, the embedded ones too, each server once', () => {
   const local = loadEnvironment('local', { LOCAL_BASE_URL: 'http://127.0.0.1:4010/api/v1' });
+  const faults = loadEnvironment('local', { LOCAL_BASE_URL: 'http://127.0.0.1:4011/api/v1' });
   const staging = loadEnvironment('staging', { STAGING_BASE_URL: ROOT });
   const projects = [
-    { use: { environment: local } },
-    { use: { environment: qa } },
-    { use: { environment: qa } },
-    { use: { environment: staging } },
-    { use: {} },
+    { name: 'local', use: { environment: local } },
+    { name: 'local-faults', use: { environment: faults } },
+    { name: 'qa', use: { environment: qa } },
+    { name: 'qa-again', use: { environment: qa } },
+    { name: 'staging', use: { environment: staging } },
+    { name: 'unit', use: {} },
   ];
-  expect(remoteEnvironments(projects).map((e) => e.name)).toEqual(['qa', 'staging']);
+  expect(preflightTargets(projects).map((t) => t.project)).toEqual([
+    'local',
+    'local-faults',
+    'qa-again',
+    'staging',
+  ]);
+});
+
+test.describe('the embedded servers', () => {
+  const local = loadEnvironment('local', { LOCAL_BASE_URL: 'http://127.0.0.1:4010/api/v1' });
+  const withLocalToken = loadEnvironment('local', {
+    LOCAL_BASE_URL: 'http://127.0.0.1:4010/api/v1',
+    LOCAL_API_TOKEN: 'wrongtoken123',
+  });
+
+  test('a 503 storm as local-faults makes: the probe tries as often as the suite does', async () => {
+    const policy = preflightPolicy(local);
+    expect(policy.attempts).toBe(local.retry.attempts);
+    expect(policy.budgetMs).toBe(5_000);
+    const unavailable = Array.from({ length: 9 }, () => ({ status: 503, body: 'down' }));
+    const { context, sent } = fakeRequestContext(
+      inOrder(...unavailable, { status: 200, body: [] }),
+    );
+    const result = await probeEnvironment(context, local, 'users', {
+      policy,
+      wait: () => Promise.resolve(),
+    });
+    expect(result).toBeUndefined();
+    expect(sent).toHaveLength(10);
+  });
+
+  test('a refused or missing token names LOCAL_API_TOKEN and MOCK_TOKEN, never LOCAL_BASE_URL', () => {
+    const refused = { end: answer(401, '{"error":"no"}'), attempts: 1, elapsedMs: 5 };
+    expect(describeEmbeddedFailure(withLocalToken, 'users', refused)).toBe(
+      "the token was refused (401): LOCAL_API_TOKEN must match the embedded server's MOCK_TOKEN",
+    );
+    expect(describeEmbeddedFailure(local, 'users', refused)).toBe(
+      'the embedded server wants a token (401): set LOCAL_API_TOKEN to its MOCK_TOKEN, or unset MOCK_TOKEN',
+    );
+  });
+
+  test('local and local-faults refused alike share one line, which names no token', async () => {
+    const server = await startEmbeddedServer({ flags: ['--token', 'right-token-81b2'] });
+    try {
+      const refused = loadEnvironment('local', {
+        LOCAL_BASE_URL: server.baseUrl,
+        LOCAL_API_TOKEN: 'wrongtoken123',
+      });
+      const error = await preflight(
+        [
+          { project: 'local', environment: refused },
+          { project: 'local-faults', environment: refused },
+        ],
+        SUITE_RESOURCES,
+      ).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      expect(error).toBeInstanceOf(Error);
+      expect((error as Error).message).toBe(
+        "local, local-faults: the token was refused (401): LOCAL_API_TOKEN must match the embedded server's MOCK_TOKEN",
+      );
+    } finally {
+      await server.stop();
+    }
+  });
+
+  test('the probe passes through local-faults: 30 probes, every one passes despite its 503s', async () => {
+    const server = await startEmbeddedServer({ faults: true });
+    const context = await request.newContext({ baseURL: `${server.baseUrl}/` });
+    try {
+      const faults = loadEnvironment('local', { LOCAL_BASE_URL: server.baseUrl });
+      let sent = 0;
+      const counting = {
+        fetch: (...args: Parameters<typeof context.fetch>) => {
+          sent += 1;
+          return context.fetch(...args);
+        },
+      };
+      for (let probe = 0; probe < 30; probe += 1)
+        expect(
+          await probeEnvironment(counting, faults, 'users', { policy: preflightPolicy(faults) }),
+        ).toBeUndefined();
+      // Seeded: the same 503s every run, so this proves the retries were needed, not luck.
+      expect(sent, 'some probes met a 503 and tried again').toBeGreaterThan(30);
+    } finally {
+      await context.dispose();
+      await server.stop();
+    }
+  });
 });
