@@ -16,6 +16,7 @@ import {
 } from './reporting/api-steps';
 import { appendCallLog } from './reporting/call-log';
 import { removeIfEmpty } from './reporting/test-output';
+import { writeReproBundle } from './repro/repro-bundle';
 import { CleanupRegistry } from './resources/cleanup-registry';
 import {
   createApiClient,
@@ -241,6 +242,25 @@ export const test = base.extend<TestFixtures, WorkerFixtures>({
           ran: testInfo.status !== 'skipped',
           calls: reportObserver.calls.map((call) => recordedCallSchema.parse(call)),
         });
+      // A failed test leaves what a backend engineer needs to send its calls again; a passed one, nothing.
+      if (testInfo.status !== testInfo.expectedStatus && reportObserver.testCalls.length > 0) {
+        const files = writeReproBundle(testInfo.outputPath('repro'), {
+          title: testInfo.titlePath.join(' › '),
+          errors: testInfo.errors.map((e) => e.message ?? e.value ?? ''),
+          calls: reportObserver.testCalls,
+          baseUrl: environment.baseUrl,
+          tokenVariable: environment.tokenVariable,
+        });
+        await testInfo.attach('repro', { path: files.readme, contentType: 'text/markdown' });
+        await testInfo.attach('repro: requests.sh', {
+          path: files.script,
+          contentType: 'text/plain',
+        });
+        await testInfo.attach('repro: calls.har', {
+          path: files.har,
+          contentType: 'application/json',
+        });
+      }
     },
     { box: true },
   ],

@@ -314,18 +314,30 @@ export class ApiClient {
     const secrets = this.options.secrets ?? [];
     const requestBody =
       req.rawBody ?? (req.body === undefined ? undefined : JSON.stringify(req.body));
+    const durationMs = result?.durationMs ?? failure?.durationMs ?? 0;
     const record: CallRecord = {
       method: req.method,
       path: target,
       route: routeOf(req.path),
       status: result?.status,
-      durationMs: result?.durationMs ?? failure?.durationMs ?? 0,
+      startedAt: Date.now() - durationMs,
+      durationMs,
       attempts: result?.attempts ?? retries.length + 1,
       retries,
       reconciled: result?.reconciled ?? false,
       request: {
         url: `${this.options.baseUrl}/${target}`,
-        headers: redactHeaders({ ...this.options.headers, ...req.headers }, secrets),
+        // As sent: Playwright adds the JSON content type for an object body itself.
+        headers: redactHeaders(
+          {
+            ...this.options.headers,
+            ...req.headers,
+            ...(requestBody === undefined
+              ? {}
+              : { 'content-type': req.headers?.['content-type'] ?? 'application/json' }),
+          },
+          secrets,
+        ),
         body: requestBody === undefined ? undefined : redactSecrets(requestBody, secrets),
       },
       response:

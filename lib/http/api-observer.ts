@@ -18,6 +18,8 @@ export interface CallRecord {
   route: string;
   /** Final status, or undefined when no response came. */
   status: number | undefined;
+  /** When the call began (epoch milliseconds), its first attempt included. */
+  startedAt: number;
   durationMs: number;
   attempts: number;
   retries: readonly RetryRecord[];

@@ -17,3 +17,8 @@ export function inContext(logger: Logger): Logger {
   const extra = bindings.getStore();
   return extra === undefined ? logger : logger.child(extra);
 }
+
+/** The `phase` binding of the current context (`cleanup`, `sweep`), if any. */
+export function currentPhase(): string | undefined {
+  return bindings.getStore()?.phase;
+}

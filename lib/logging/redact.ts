@@ -29,7 +29,10 @@ export function redactHeaders(
   for (const [name, value] of Object.entries(headers)) {
     const scheme = /^(\w+)\s/.exec(value)?.[1];
     const credential = scheme === undefined ? SECRET_MASK : `${scheme} ${SECRET_MASK}`;
-    result[name] = SECRET_HEADERS.test(name) ? credential : redactSecrets(value, secrets);
+    // `Bearer ${QA_API_TOKEN}` names a variable (lib/http/credentials.ts): no secret, and worth showing.
+    const placeholder = /^\w+ \$\{\w+\}$/.test(value);
+    result[name] =
+      SECRET_HEADERS.test(name) && !placeholder ? credential : redactSecrets(value, secrets);
   }
   return result;
 }

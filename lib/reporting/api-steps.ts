@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { type Location, test, type TestInfo, type TestStepInfo } from '@playwright/test';
 
 import type { ApiObserver, CallRecord, Operation, RetryRecord } from '../http/api-observer';
+import { currentPhase } from '../logging/log-context';
 
 /** Bodies larger than this are cut in attachments, with a note saying so. */
 export const MAX_ATTACHMENT_CHARS = 64 * 1024;
@@ -218,8 +219,13 @@ const json = (document: Record<string, unknown>) => ({
 export function testInfoObserver(
   testInfo: TestInfo,
   options: { deliberateFaults?: boolean } = {},
-): ApiObserver & { calls: (CallRecord & { deliberate?: true })[] } {
+): ApiObserver & {
+  calls: (CallRecord & { deliberate?: true })[];
+  /** The calls of the test itself, bodies included, its cleanup's left out: what a reproduction re-sends. */
+  testCalls: CallRecord[];
+} {
   const calls: (CallRecord & { deliberate?: true })[] = [];
+  const testCalls: CallRecord[] = [];
   // A test that scripts the server's faults marks its calls: their failures are not an alarm.
   const marks = options.deliberateFaults === true ? { deliberate: true as const } : {};
   // Calls with no caller outside the framework (the cleanup's) belong to the test as a whole.
@@ -292,6 +298,7 @@ export function testInfoObserver(
 
   return {
     calls,
+    testCalls,
     around<T>(operation: Operation, body: () => Promise<T>): Promise<T> {
       // The reads of a wait are summed up by the wait's step.
       if (scopes.getStore()?.kind === 'wait') return body();
@@ -316,6 +323,7 @@ export function testInfoObserver(
         response: undefined,
         ...marks,
       });
+      if (currentPhase() !== 'cleanup') testCalls.push(call);
       const scope = scopes.getStore();
       if (scope?.kind === 'wait') {
         scope.reads.push(call);

@@ -47,7 +47,13 @@ export function createApiClient(
     pacer: 'pacer' in options ? options.pacer : environmentPacer(environment),
     contract: 'contract' in options ? options.contract : lazyEnvironmentContract(environment),
     observers: options.observers ?? [],
-    headers: { ...options.headers },
+    // The context sends it too (for direct use); here it is part of every call's record.
+    headers: {
+      ...(environment.tokenVariable === undefined
+        ? {}
+        : { authorization: bearerPlaceholder(environment.tokenVariable) }),
+      ...options.headers,
+    },
   });
 }
 

@@ -59,7 +59,9 @@ async function expectCallDocuments(): Promise<void> {
   await expect(request).toBeVisible();
   await expect(page.getByText('POST /users · response', { exact: true })).toBeVisible();
   await request.click();
-  await expect(page.getByText(/"authorization": "Bearer \*\*\*"/).first()).toBeVisible();
+  await expect(
+    page.getByText(/"authorization": "Bearer \$\{LOCAL_API_TOKEN\}"/).first(),
+  ).toBeVisible();
 }
 
 test('the Playwright HTML report shows each API call as a step, with its request and response', async () => {

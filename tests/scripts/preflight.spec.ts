@@ -62,14 +62,16 @@ test.describe('a broken environment stops the run before the suite, with one lin
   // A child Playwright run loads the config and TypeScript: seconds on a busy machine.
   test.describe.configure({ timeout: 120_000 });
 
-  test('a dead URL: connection refused, within 15 s', async () => {
+  test('a dead URL: connection refused, before any test', async () => {
     const url = 'http://127.0.0.1:1/api/v1';
     const run = await runQa('dead', { QA_BASE_URL: url });
     expectStoppedWith(
       run,
       `QA_BASE_URL=${url}: connection refused — is the API running? Check QA_BASE_URL.`,
     );
-    expect(run.durationMs, 'stops in seconds').toBeLessThan(15_000);
+    // Not a timing test: the bound only tells a stop in preflight from a run that went on to the
+    // tests, whose retries against a dead host would take minutes; a loaded machine may be slow.
+    expect(run.durationMs, 'stops before the suite').toBeLessThan(60_000);
   });
 
   test('a host name that does not resolve', async () => {

@@ -23,6 +23,7 @@ const record = (fields: Partial<CallRecord> = {}): CallRecord => ({
   path: 'users',
   route: 'users',
   status: 201,
+  startedAt: 0,
   durationMs: 5,
   attempts: 1,
   retries: [],

@@ -1,3 +1,6 @@
+import fs from 'node:fs';
+import path from 'node:path';
+
 import { expect, test } from '@playwright/test';
 
 import {
@@ -16,8 +19,21 @@ const KILL_AFTER_MS = 150_000;
  * `--list` loads the config but sends no request.
  */
 function listQa(extraEnv: Record<string, string>): Promise<ChildRun> {
-  return runPlaywright(['test', '--project=qa', '--list'], childEnv(extraEnv), {
+  return listed(['--project=qa', '--list'], childEnv(extraEnv));
+}
+
+const CONFIG = path.resolve(__dirname, '../../playwright.config.ts');
+
+/**
+ * `playwright test <args>` on the main config, run from a folder of its own: the config writes its
+ * reports under the current folder, and a listing must never touch the parent run's allure-results.
+ */
+function listed(args: readonly string[], env: NodeJS.ProcessEnv): Promise<ChildRun> {
+  const cwd = path.resolve(__dirname, '../../.tmp/config-cli');
+  fs.mkdirSync(cwd, { recursive: true });
+  return runPlaywright(['test', '--config', CONFIG, ...args], env, {
     timeoutMs: KILL_AFTER_MS,
+    cwd,
   });
 }
 
@@ -55,9 +71,7 @@ test.describe('every configuration mistake gets one line', () => {
 
   /** `playwright test <args> --list` with `env`: exit 1 and exactly `line`, nothing else. */
   async function expectOneLine(args: string[], env: Record<string, string>, line: string) {
-    const run = await runPlaywright(['test', ...args, '--list'], childEnv(env), {
-      timeoutMs: KILL_AFTER_MS,
-    });
+    const run = await listed([...args, '--list'], childEnv(env));
     expect(run.exitCode, run.output).toBe(1);
     expect(ownLines(run.output), 'one line: no brackets, no stack').toEqual([line]);
   }
@@ -100,9 +114,7 @@ test.describe('every configuration mistake gets one line', () => {
 
   test('--project=unit and a * pattern still select, and list, their tests', async () => {
     for (const args of [['--project=unit'], ['--project=*']]) {
-      const run = await runPlaywright(['test', ...args, '--list'], childEnv(), {
-        timeoutMs: KILL_AFTER_MS,
-      });
+      const run = await listed([...args, '--list'], childEnv());
       expect(run.exitCode, run.output).toBe(0);
       expect(run.output).toMatch(/Total: \d+ tests? in \d+ files?/);
     }

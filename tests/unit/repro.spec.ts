@@ -1,0 +1,181 @@
+import { execFile } from 'node:child_process';
+import fs from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { promisify } from 'node:util';
+
+import { expect, test } from '@playwright/test';
+
+import type { CallRecord } from '../../lib/http/api-observer';
+import { harOf } from '../../lib/repro/har';
+import { writeReproBundle } from '../../lib/repro/repro-bundle';
+
+const TOKEN = 'repro-spec-token-3f9a';
+const TRICKY = 'O\'Brien "quoted"\nline two, ünïcødé é (NFD: é), $HOME `date` \\ %s';
+
+const call = (fields: Partial<CallRecord>): CallRecord => ({
+  method: 'GET',
+  path: 'users',
+  route: 'users',
+  status: 200,
+  startedAt: Date.UTC(2026, 11, 4),
+  durationMs: 12,
+  attempts: 1,
+  retries: [],
+  reconciled: false,
+  request: { url: 'http://127.0.0.1:9/api/v1/users', headers: {}, body: undefined },
+  response: { headers: { 'content-type': 'application/json' }, body: '[]' },
+  error: undefined,
+  ...fields,
+});
+
+/** A create (assigned id 7 when recorded) and a read of it: what a failed CRUD test leaves. */
+const recorded: CallRecord[] = [
+  call({
+    method: 'POST',
+    status: 201,
+    request: {
+      url: 'http://127.0.0.1:9/api/v1/users',
+      headers: { 'content-type': 'application/json', 'idempotency-key': 'k-1' },
+      body: JSON.stringify({ name: TRICKY }),
+    },
+    response: { headers: {}, body: JSON.stringify({ id: '7', name: TRICKY }) },
+    attempts: 2,
+    retries: [
+      {
+        call: 'POST /users',
+        attempt: 1,
+        outcome: { kind: 'response', status: 503 },
+        reason: '503',
+        delayMs: 5,
+      },
+    ],
+  }),
+  call({
+    path: 'users/7?probe=a%20b',
+    route: 'users/:id',
+    request: { url: 'http://127.0.0.1:9/api/v1/users/7?probe=a%20b', headers: {}, body: undefined },
+  }),
+];
+
+interface Seen {
+  method: string;
+  url: string;
+  authorization: string | undefined;
+  contentType: string | undefined;
+  body: string;
+}
+
+/** A server that creates user 42 and answers reads, keeping what it received. */
+async function recordingServer(): Promise<{ root: string; seen: Seen[]; close: () => void }> {
+  const seen: Seen[] = [];
+  const server = http.createServer((req, res) => {
+    let body = '';
+    req.setEncoding('utf8');
+    req.on('data', (chunk: string) => (body += chunk));
+    req.on('end', () => {
+      seen.push({
+        method: req.method ?? '',
+        url: req.url ?? '',
+        authorization: req.headers.authorization,
+        contentType: req.headers['content-type'],
+        body,
+      });
+      res.setHeader('content-type', 'application/json');
+      res.statusCode = req.method === 'POST' ? 201 : 200;
+      res.end(JSON.stringify({ id: '42', createdAt: 'x' }));
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    root: `http://127.0.0.1:${port}/api/v1`,
+    seen,
+    close: () => server.close(),
+  };
+}
+
+test('requests.sh re-sends every call as sent, in bash, ids and token taken from the run', async ({}, testInfo) => {
+  const dir = testInfo.outputPath('repro');
+  const files = writeReproBundle(dir, {
+    title: 'users › a tricky name round-trips',
+    errors: ['Error: expected "x"'],
+    calls: recorded,
+    baseUrl: 'http://127.0.0.1:9/api/v1',
+    tokenVariable: 'QA_API_TOKEN',
+  });
+  const server = await recordingServer();
+  try {
+    const { stdout } = await promisify(execFile)('bash', [files.script], {
+      env: { PATH: process.env.PATH, API_ROOT: server.root, QA_API_TOKEN: TOKEN },
+    });
+    expect(server.seen).toEqual([
+      {
+        method: 'POST',
+        url: '/api/v1/users',
+        authorization: `Bearer ${TOKEN}`,
+        contentType: 'application/json',
+        body: JSON.stringify({ name: TRICKY }),
+      },
+      // The id this server gave (42) replaces the recorded one (7); the query stays encoded.
+      {
+        method: 'GET',
+        url: '/api/v1/users/42?probe=a%20b',
+        authorization: `Bearer ${TOKEN}`,
+        contentType: undefined,
+        body: '',
+      },
+    ]);
+    expect(stdout, 'each answer is shown with its status line').toContain('HTTP/1.1 200 OK');
+  } finally {
+    server.close();
+  }
+  for (const file of Object.values(files))
+    expect(fs.readFileSync(file, 'utf8'), `${file} names the variable only`).not.toContain(TOKEN);
+  expect(fs.readFileSync(files.script, 'utf8')).toContain('Bearer ${QA_API_TOKEN}');
+});
+
+test('requests.sh stops at once, naming the variable, when the token is not set', async ({}, testInfo) => {
+  const files = writeReproBundle(testInfo.outputPath('repro'), {
+    title: 't',
+    errors: [],
+    calls: recorded,
+    baseUrl: 'http://127.0.0.1:9/api/v1',
+    tokenVariable: 'QA_API_TOKEN',
+  });
+  const run = promisify(execFile)('bash', [files.script], { env: { PATH: process.env.PATH } });
+  await expect(run).rejects.toMatchObject({
+    stderr: expect.stringContaining('set QA_API_TOKEN to the API token'),
+  });
+});
+
+test('the HAR is 1.2, one entry per send, retried attempts first, the token as its variable', () => {
+  const har = harOf(recorded, {
+    tokenVariable: 'QA_API_TOKEN',
+    creator: { name: 'test', version: '1' },
+  }) as {
+    log: {
+      version: string;
+      entries: {
+        request: { method: string; headers: { name: string; value: string }[] };
+        response: { status: number; content: { text: string } };
+        comment?: string;
+      }[];
+    };
+  };
+  expect(har.log.version).toBe('1.2');
+  expect(har.log.entries.map((e) => `${e.request.method} ${e.response.status}`)).toEqual([
+    'POST 503',
+    'POST 201',
+    'GET 200',
+  ]);
+  expect(har.log.entries[0]?.comment).toContain('attempt 1');
+  expect(har.log.entries[1]?.request.headers).toContainEqual({
+    name: 'authorization',
+    value: 'Bearer ${QA_API_TOKEN}',
+  });
+  expect(JSON.parse(har.log.entries[1]?.response.content.text ?? '')).toEqual({
+    id: '7',
+    name: TRICKY,
+  });
+});
