@@ -250,8 +250,13 @@ export const test = base.extend<TestFixtures, WorkerFixtures>({
           calls: reportObserver.testCalls,
           baseUrl: environment.baseUrl,
           tokenVariable: environment.tokenVariable,
+          refusals: reportObserver.refusals,
         });
         await testInfo.attach('repro', { path: files.readme, contentType: 'text/markdown' });
+        await testInfo.attach('repro: repro.json', {
+          path: files.document,
+          contentType: 'application/json',
+        });
         await testInfo.attach('repro: requests.sh', {
           path: files.script,
           contentType: 'text/plain',

@@ -18,6 +18,7 @@ import {
   type Operation,
   type RetryRecord,
   routeOf,
+  type Refusal,
 } from './api-observer';
 import type { Pacer } from './pacer';
 import { parseRetryAfter } from './retry-after';
@@ -117,6 +118,8 @@ interface Attempt {
  */
 export class ApiClient {
   private readonly observers: ApiObserver[];
+  /** The record of each answer this client returned, for {@link refused}. */
+  private readonly records = new WeakMap<ApiResult, CallRecord>();
 
   constructor(private readonly options: ApiClientOptions) {
     this.observers = [...(options.observers ?? [])];
@@ -349,7 +352,18 @@ export class ApiClient {
             },
       error: failure?.error,
     };
+    if (result !== undefined) this.records.set(result, record);
     for (const observer of this.observers) await observer.onCall?.(record);
+  }
+
+  /**
+   * Tells the observers that a check refused this answer, and what it wanted: a reproduction then
+   * knows which call failed and what a fixed build must answer.
+   */
+  refused(result: ApiResult, refusal: Refusal): void {
+    const record = this.records.get(result);
+    if (record === undefined) return;
+    for (const observer of this.observers) observer.onRefused?.(record, refusal);
   }
 }
 

@@ -47,8 +47,18 @@ export type Operation =
       what: string;
     };
 
+/** What a check of the framework wanted instead of the answer it refused. */
+export interface Refusal {
+  /** The statuses it accepts; the answer's own when the status was right but the body was not. */
+  statuses: readonly number[];
+  /** `status`, or `body` (schema, contract or record mismatch). */
+  reason: 'status' | 'body';
+}
+
 /** Hooks into every call; the fixtures use them for report steps, annotations and the health summary. */
 export interface ApiObserver {
+  /** A check refused a call's answer (the call was reported by {@link onCall} before). */
+  onRefused?(call: CallRecord, refusal: Refusal): void;
   onRetry?(retry: RetryRecord): void;
   /**
    * Awaited after each call, inside the call's {@link around}; the call's result is returned only

@@ -4,7 +4,13 @@ import { fileURLToPath } from 'node:url';
 
 import { type Location, test, type TestInfo, type TestStepInfo } from '@playwright/test';
 
-import type { ApiObserver, CallRecord, Operation, RetryRecord } from '../http/api-observer';
+import type {
+  ApiObserver,
+  CallRecord,
+  Operation,
+  Refusal,
+  RetryRecord,
+} from '../http/api-observer';
 import { currentPhase } from '../logging/log-context';
 
 /** Bodies larger than this are cut in attachments, with a note saying so. */
@@ -223,7 +229,10 @@ export function testInfoObserver(
   calls: (CallRecord & { deliberate?: true })[];
   /** The calls of the test itself, bodies included, its cleanup's left out: what a reproduction re-sends. */
   testCalls: CallRecord[];
+  /** The answers a check refused, and what it wanted instead. */
+  refusals: Map<CallRecord, Refusal>;
 } {
+  const refusals = new Map<CallRecord, Refusal>();
   const calls: (CallRecord & { deliberate?: true })[] = [];
   const testCalls: CallRecord[] = [];
   // A test that scripts the server's faults marks its calls: their failures are not an alarm.
@@ -299,6 +308,10 @@ export function testInfoObserver(
   return {
     calls,
     testCalls,
+    refusals,
+    onRefused(call: CallRecord, refusal: Refusal) {
+      refusals.set(call, refusal);
+    },
     around<T>(operation: Operation, body: () => Promise<T>): Promise<T> {
       // The reads of a wait are summed up by the wait's step.
       if (scopes.getStore()?.kind === 'wait') return body();

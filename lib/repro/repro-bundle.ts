@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 
-import type { CallRecord } from '../http/api-observer';
+import type { CallRecord, Refusal } from '../http/api-observer';
 import { curlCommand, reproScript } from './curl';
 import { harOf } from './har';
 
@@ -14,10 +14,32 @@ export interface ReproInput {
   calls: readonly CallRecord[];
   baseUrl: string;
   tokenVariable: string | undefined;
+  /** The answers the framework's checks refused, and what they wanted instead. */
+  refusals?: ReadonlyMap<CallRecord, Refusal>;
+}
+
+/** `repro.json`: what `npm run replay` sends again and judges, one entry per call in order. */
+export interface ReproDocument {
+  version: 1;
+  title: string;
+  baseUrl: string;
+  tokenVariable?: string | undefined;
+  calls: {
+    method: CallRecord['method'];
+    /** Path and query under the API root, as sent: `users/7?x=1`. */
+    path: string;
+    headers: Record<string, string>;
+    body?: string | undefined;
+    /** What came back when the test ran. */
+    recorded: { status?: number | undefined; body?: string | undefined };
+    /** What the framework's check wanted, where it refused the answer. */
+    refused?: Refusal;
+  }[];
 }
 
 /** The files of a reproduction, by name: what a failed test leaves under `<output>/repro/`. */
 export const REPRO_FILES = {
+  document: 'repro.json',
   readme: 'repro.md',
   script: 'requests.sh',
   har: 'calls.har',
@@ -27,6 +49,29 @@ export const REPRO_FILES = {
 const ANSI = /\u001b\[[0-9;]*m/g;
 
 const creator = { name: 'playwright-users-api-tests', version: '0.1.0' };
+
+/** The calls as `npm run replay` reads them. */
+export function reproDocument(input: ReproInput): ReproDocument {
+  return {
+    version: 1,
+    title: input.title,
+    baseUrl: input.baseUrl,
+    tokenVariable: input.tokenVariable,
+    calls: input.calls.map((call) => {
+      const refused = input.refusals?.get(call);
+      return {
+        method: call.method,
+        path: call.path,
+        headers: Object.fromEntries(
+          Object.entries(call.request.headers).filter(([n]) => n.toLowerCase() !== 'authorization'),
+        ),
+        body: call.request.body,
+        recorded: { status: call.status, body: call.response?.body },
+        ...(refused === undefined ? {} : { refused }),
+      };
+    }),
+  };
+}
 
 /** The Markdown that says what was expected, what came back, and how to send it again. */
 export function reproMarkdown(input: ReproInput): string {
@@ -53,6 +98,7 @@ export function reproMarkdown(input: ReproInput): string {
     '```bash',
     `bash ${REPRO_FILES.script}                     # every call of the test, in order, against ${input.baseUrl}`,
     `API_ROOT=<root> bash ${REPRO_FILES.script}     # the same against another build`,
+    'npm run replay -- <this folder> --base-url <root>   # judged: exits 1 while it still fails, 0 once fixed',
     '```',
     '',
     input.tokenVariable === undefined
@@ -60,9 +106,18 @@ export function reproMarkdown(input: ReproInput): string {
       : `The token is read from \`$${input.tokenVariable}\`; it is in no file here.`,
     `\`${REPRO_FILES.har}\` holds the same calls as HAR 1.2 (Chrome's network panel: Import HAR).`,
     '',
-    '| # | call | status | attempts | ms |',
-    '|---|---|---|---|---|',
-    ...rows,
+    '| # | call | status | attempts | ms | refused by the check |',
+    '|---|---|---|---|---|---|',
+    ...input.calls.map((c, i) => {
+      const refused = input.refusals?.get(c);
+      const why =
+        refused === undefined
+          ? ''
+          : refused.reason === 'status'
+            ? `wanted ${refused.statuses.join(' or ')}`
+            : 'its body';
+      return `${rows[i] ?? ''} ${why} |`;
+    }),
     '',
     ...(last === undefined
       ? []
@@ -89,12 +144,14 @@ export function writeReproBundle(
   fs.mkdirSync(dir, { recursive: true });
   const at = (file: string) => path.join(dir, file);
   fs.writeFileSync(at(REPRO_FILES.readme), reproMarkdown(input));
+  fs.writeFileSync(at(REPRO_FILES.document), `${JSON.stringify(reproDocument(input), null, 2)}\n`);
   fs.writeFileSync(at(REPRO_FILES.script), reproScript(input.calls, input), { mode: 0o755 });
   fs.writeFileSync(
     at(REPRO_FILES.har),
     `${JSON.stringify(harOf(input.calls, { tokenVariable: input.tokenVariable, creator }), null, 2)}\n`,
   );
   return {
+    document: at(REPRO_FILES.document),
     readme: at(REPRO_FILES.readme),
     script: at(REPRO_FILES.script),
     har: at(REPRO_FILES.har),

@@ -338,6 +338,7 @@ export class ResourceApi<R extends ApiRecord = ApiRecord, P extends Payload = Pa
 
   private expectStatus(result: ApiResult, call: string, expected: readonly number[]): void {
     if (!expected.includes(result.status)) {
+      this.client.refused(result, { statuses: expected, reason: 'status' });
       throw new ApiStatusError(call, result.status, expected, result.text, result.attempts);
     }
   }
@@ -351,12 +352,22 @@ export class ResourceApi<R extends ApiRecord = ApiRecord, P extends Payload = Pa
   ): R {
     const call = `${method} /${path}`;
     this.expectStatus(result, call, expected);
-    const record = parseWithSchema(this.resource.schema, parseJson(call, result), {
-      call,
-      schemaName: this.noun,
-      body: result.text,
-    });
+    const refuseBody = () => {
+      this.client.refused(result, { statuses: [result.status], reason: 'body' });
+    };
+    let record: R;
+    try {
+      record = parseWithSchema(this.resource.schema, parseJson(call, result), {
+        call,
+        schemaName: this.noun,
+        body: result.text,
+      });
+    } catch (error) {
+      refuseBody();
+      throw error;
+    }
     if (id !== undefined && record.id !== id) {
+      refuseBody();
       throw new ApiResponseError(
         `${call} answered the record with id "${record.id}", expected id "${id}". Body: ${excerpt(result.text)}`,
         call,

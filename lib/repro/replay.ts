@@ -1,0 +1,231 @@
+import fs from 'node:fs';
+import path from 'node:path';
+
+import { z } from 'zod';
+
+import type { HttpMethod } from '../http/retry-policy';
+import { REPRO_FILES, type ReproDocument } from './repro-bundle';
+
+type ReproCall = ReproDocument['calls'][number];
+
+const refusalSchema = z.object({
+  statuses: z.array(z.number()),
+  reason: z.enum(['status', 'body']),
+});
+const documentSchema = z.object({
+  version: z.literal(1),
+  title: z.string(),
+  baseUrl: z.string(),
+  tokenVariable: z.string().optional(),
+  calls: z.array(
+    z.object({
+      method: z.enum(['GET', 'POST', 'PUT', 'PATCH', 'DELETE']),
+      path: z.string(),
+      headers: z.record(z.string(), z.string()),
+      body: z.string().optional(),
+      recorded: z.object({ status: z.number().optional(), body: z.string().optional() }),
+      refused: refusalSchema.optional(),
+    }),
+  ),
+});
+
+const harSchema = z.object({
+  log: z.object({
+    entries: z.array(
+      z.object({
+        request: z.object({
+          method: z.string(),
+          url: z.string(),
+          headers: z.array(z.object({ name: z.string(), value: z.string() })),
+          postData: z.object({ text: z.string() }).optional(),
+        }),
+        response: z.object({ status: z.number(), content: z.object({ text: z.string() }) }),
+        comment: z.string().optional(),
+      }),
+    ),
+  }),
+});
+
+/** A reproduction that cannot be read: one line saying which file and why. */
+export class ReproReadError extends Error {}
+
+/**
+ * Reads what a failed test left: its folder (holding `repro/repro.json`), the `repro` folder, the
+ * `repro.json` itself, or a HAR file (whose calls count as expected as recorded, with no check's
+ * verdict: the test's own assertion is then judged on the last answer).
+ */
+export function readRepro(target: string): ReproDocument {
+  const candidates = [
+    target,
+    path.join(target, REPRO_FILES.document),
+    path.join(target, 'repro', REPRO_FILES.document),
+  ];
+  const file = candidates.find((f) => fs.statSync(f, { throwIfNoEntry: false })?.isFile());
+  if (file === undefined)
+    throw new ReproReadError(
+      `${target} holds no ${REPRO_FILES.document}: pass a failed test's folder under test-results/, its repro/ folder, or a .har file`,
+    );
+  let json: unknown;
+  try {
+    json = JSON.parse(fs.readFileSync(file, 'utf8'));
+  } catch {
+    throw new ReproReadError(`${file} is not JSON`);
+  }
+  if (file.endsWith('.har')) return fromHar(file, json);
+  const parsed = documentSchema.safeParse(json);
+  if (!parsed.success)
+    throw new ReproReadError(
+      `${file} is not a reproduction: ${parsed.error.issues[0]?.message ?? ''}`,
+    );
+  return parsed.data;
+}
+
+function fromHar(file: string, json: unknown): ReproDocument {
+  const parsed = harSchema.safeParse(json);
+  if (!parsed.success) throw new ReproReadError(`${file} is not a HAR 1.2 log`);
+  const entries = parsed.data.log.entries.filter((e) => !(e.comment ?? '').startsWith('attempt '));
+  const first = entries[0];
+  if (first === undefined) throw new ReproReadError(`${file} holds no request`);
+  // The API root: the longest prefix of the first URL shared by every request's URL path.
+  const urls = entries.map((e) => new URL(e.request.url));
+  const root = rootOf(urls);
+  return {
+    version: 1,
+    title: path.basename(file),
+    baseUrl: root,
+    tokenVariable: undefined,
+    calls: entries.map((e, i) => ({
+      method: e.request.method.toUpperCase() as HttpMethod,
+      path: urls[i]?.href.slice(root.length + 1) ?? '',
+      headers: Object.fromEntries(
+        e.request.headers
+          .filter((h) => !/^(authorization|content-length|host)$/i.test(h.name))
+          .map((h) => [h.name, h.value]),
+      ),
+      body: e.request.postData?.text,
+      recorded: { status: e.response.status, body: e.response.content.text },
+    })),
+  };
+}
+
+/** `http://h/api/v1` for `http://h/api/v1/users` and `http://h/api/v1/users/7`: ids alternate with collections. */
+function rootOf(urls: readonly URL[]): string {
+  const depth = Math.min(
+    ...urls.map((u) => {
+      const segments = u.pathname.split('/').filter((s) => s !== '');
+      // A collection path has an odd number of resource segments after the root: drop them.
+      return segments.length - (segments.length % 2 === 0 ? 2 : 1);
+    }),
+  );
+  const first = urls[0] as URL;
+  const kept = first.pathname
+    .split('/')
+    .filter((s) => s !== '')
+    .slice(0, Math.max(0, depth));
+  return `${first.origin}${kept.length === 0 ? '' : `/${kept.join('/')}`}`;
+}
+
+/** A path with each recorded id (every second segment) replaced by the id this replay got for it. */
+export function substituteIds(callPath: string, ids: ReadonlyMap<string, string>): string {
+  const [route = '', query] = callPath.split(/\?(.*)/s);
+  const replaced = route
+    .split('/')
+    .map((segment, i) => (i % 2 === 1 ? (ids.get(segment) ?? segment) : segment))
+    .join('/');
+  return query === undefined ? replaced : `${replaced}?${query}`;
+}
+
+/** The id in a create's JSON answer, if any. */
+export function idOf(body: string | undefined): string | undefined {
+  try {
+    const id = (JSON.parse(body ?? '') as { id?: unknown }).id;
+    return typeof id === 'string' || typeof id === 'number' ? String(id) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** A body with what the server assigns (ids, `createdAt`) left out, for comparing two runs' answers. */
+export function comparable(body: string | undefined): string {
+  const strip = (value: unknown): unknown => {
+    if (Array.isArray(value)) return value.map(strip);
+    if (value !== null && typeof value === 'object')
+      return Object.fromEntries(
+        Object.entries(value)
+          .filter(([key]) => key !== 'id' && key !== 'createdAt' && !key.endsWith('Id'))
+          .sort(([a], [b]) => a.localeCompare(b))
+          .map(([key, item]) => [key, strip(item)]),
+      );
+    return value;
+  };
+  try {
+    return JSON.stringify(strip(JSON.parse(body ?? '')));
+  } catch {
+    return body ?? '';
+  }
+}
+
+/** One replayed call's verdict. */
+export interface CallVerdict {
+  /** `same` as when the test ran; `fixed` where a check refused it then; `failing` where it still does; `differs` where an answer the test accepted changed. */
+  verdict: 'same' | 'fixed' | 'failing' | 'differs';
+  detail: string;
+}
+
+/**
+ * Judges a replayed answer against what the test expected, not against the recorded bad answer: a
+ * check's refusal says what it wanted (statuses, or a body the contract accepts); a call no check
+ * refused was expected to answer as it did. `last` marks the test's last call when no check refused
+ * any: the test's own assertion failed on it, so an unchanged answer means the defect is still there.
+ */
+export function judgeAnswer(
+  call: ReproCall,
+  answer: { status: number | undefined; body: string | undefined; contractError?: string },
+  options: { last: boolean; anyRefused: boolean },
+): CallVerdict {
+  const got = answer.status === undefined ? 'no answer' : String(answer.status);
+  const { refused } = call;
+  if (refused !== undefined) {
+    if (answer.status === undefined || !refused.statuses.includes(answer.status))
+      return {
+        verdict: 'failing',
+        detail: `answered ${got}, expected ${refused.statuses.join(' or ')}`,
+      };
+    if (refused.reason === 'status')
+      return {
+        verdict: 'fixed',
+        detail: `answered ${got} as expected (was ${call.recorded.status ?? 'no answer'})`,
+      };
+    if (answer.contractError !== undefined)
+      return {
+        verdict: 'failing',
+        detail: `its body still breaks the contract: ${answer.contractError}`,
+      };
+    return comparable(answer.body) === comparable(call.recorded.body)
+      ? { verdict: 'failing', detail: 'the same body the check refused' }
+      : { verdict: 'fixed', detail: `answered ${got} with a body that passes` };
+  }
+  if (answer.status !== call.recorded.status)
+    return {
+      verdict: 'differs',
+      detail: `answered ${got}, the test saw ${call.recorded.status ?? 'no answer'}`,
+    };
+  if (options.last && !options.anyRefused) {
+    // The test's assertion, not a check of the framework, failed on this answer.
+    return comparable(answer.body) === comparable(call.recorded.body)
+      ? {
+          verdict: 'failing',
+          detail: `answered ${got} with the body the test's assertion failed on`,
+        }
+      : {
+          verdict: 'fixed',
+          detail: `answered ${got} with another body than the one the test failed on`,
+        };
+  }
+  return { verdict: 'same', detail: `answered ${got}` };
+}
+
+/** The replay's exit code: 1 while the defect reproduces (a call still failing), else 0. */
+export function replayExitCode(verdicts: readonly CallVerdict[]): 0 | 1 {
+  return verdicts.some((v) => v.verdict === 'failing') ? 1 : 0;
+}
