@@ -7,6 +7,7 @@ import {
   loadEnvironment,
   REMOTE_ENVIRONMENTS,
 } from './lib/config/environment';
+import { asVariables, FAULTS } from './lib/config/local-faults';
 import { choosePorts, pinnedPort } from './lib/config/local-ports';
 import {
   describeUnmatchedSelection,
@@ -21,7 +22,6 @@ import { checkApiRoot } from './lib/resources/api-root';
 import { environmentsOf, REPORT_PATHS, reporters } from './lib/reporting/reporters';
 import { newRunId } from './lib/resources/run-marker';
 import { SUITE_RESOURCES } from './lib/suite-resources';
-import { asVariables, FAULTS } from './scripts/support/embedded-server';
 
 // The shell wins over .env; credentials from .env never enter process.env (lib/config/secrets.ts).
 loadDotenv();

@@ -18,15 +18,15 @@ import { appendCallLog } from './reporting/call-log';
 import { removeIfEmpty } from './reporting/test-output';
 import { writeReproBundle } from './repro/repro-bundle';
 import { CleanupRegistry } from './resources/cleanup-registry';
-import {
-  createApiClient,
-  environmentPacer,
-  requestContextOptions,
-} from './resources/environment-api';
 import type { ApiRecord, Payload, Resource } from './resources/resource';
 import { ResourceApi } from './resources/resource-api';
 import { newRunId, runMarker } from './resources/run-marker';
 import { childrenOf, sweepMarked } from './resources/sweep';
+import {
+  createApiClient,
+  environmentPacer,
+  requestContextOptions,
+} from './session/environment-api';
 import { UserFactory } from './users/user-factory';
 import { UsersApi } from './users/users-api';
 import { SUITE_RESOURCES } from './suite-resources';

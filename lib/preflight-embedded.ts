@@ -1,6 +1,24 @@
 import type { EnvironmentConfig } from './config/environment';
 import { excerpt } from './http/api-errors';
-import type { ProbeResult } from './preflight';
+import type { AttemptOutcome } from './http/retry-policy';
+
+/** A probe's last answer, or why there was none. */
+export type ProbeEnd =
+  | {
+      kind: 'answer';
+      status: number;
+      contentType: string | undefined;
+      body: string;
+      retryAfter?: string | undefined;
+    }
+  | { kind: 'error'; outcome: AttemptOutcome; message: string };
+
+/** Everything the message needs about one probe. */
+export interface ProbeResult {
+  end: ProbeEnd;
+  attempts: number;
+  elapsedMs: number;
+}
 
 /**
  * Why the probe of an embedded server (`local`, `local-faults`) failed, as the rest of the one line

@@ -13,9 +13,9 @@ import {
   type RetryPolicy,
 } from './http/retry-policy';
 import { redactSecrets } from './logging/redact';
-import { describeEmbeddedFailure } from './preflight-embedded';
-import { requestContextOptions } from './resources/environment-api';
+import { describeEmbeddedFailure, type ProbeEnd, type ProbeResult } from './preflight-embedded';
 import type { Resource } from './resources/resource';
+import { requestContextOptions } from './session/environment-api';
 
 /**
  * How the preflight probe retries, as data: a 503 or 429 may pass within a second or two, so a few
@@ -51,23 +51,7 @@ export function preflightPolicy(
 /** Longest wait for one answer to the probe; the environment's own timeout when that is shorter. */
 export const PREFLIGHT_TIMEOUT_MS = 5_000;
 
-/** A probe's last answer, or why there was none. */
-export type ProbeEnd =
-  | {
-      kind: 'answer';
-      status: number;
-      contentType: string | undefined;
-      body: string;
-      retryAfter?: string | undefined;
-    }
-  | { kind: 'error'; outcome: AttemptOutcome; message: string };
-
-/** Everything the message needs about one probe. */
-export interface ProbeResult {
-  end: ProbeEnd;
-  attempts: number;
-  elapsedMs: number;
-}
+export type { ProbeEnd, ProbeResult };
 
 /** A broken environment, found before the suite: one line naming the variable to fix. */
 export class PreflightError extends ConfigError {

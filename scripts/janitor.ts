@@ -3,7 +3,7 @@ import { request } from '@playwright/test';
 import { isConfigured } from '../lib/config/environment';
 import { ApiStatusError } from '../lib/http/api-errors';
 import { createLogger, logLevelFromEnv } from '../lib/logging/logger';
-import { createApiClient, requestContextOptions } from '../lib/resources/environment-api';
+import { createApiClient, requestContextOptions } from '../lib/session/environment-api';
 import type { ApiRecord, Resource } from '../lib/resources/resource';
 import { ResourceApi } from '../lib/resources/resource-api';
 import { RUN_MARKER_PREFIX } from '../lib/resources/run-marker';

@@ -14,7 +14,7 @@ import {
   replayExitCode,
   substituteIds,
 } from '../lib/repro/replay';
-import { createApiClient, requestContextOptions } from '../lib/resources/environment-api';
+import { createApiClient, requestContextOptions } from '../lib/session/environment-api';
 import {
   asSetupError,
   type CommandLine,

@@ -147,8 +147,8 @@ const thresholds = (variable: string) =>
 
 type Defaults = typeof REMOTE_DEFAULTS;
 
-/** The variables of one environment, validated, turned into its configuration. */
-function environmentSchema(name: string, defaults: Defaults) {
+/** The variables of one environment, validated, turned into its configuration; docs/configuration.md lists them. */
+export function environmentSchema(name: string, defaults: Defaults) {
   const prefix = name.toUpperCase();
   const v = (suffix: string) => `${prefix}_${suffix}`;
   return z
@@ -272,3 +272,6 @@ export function loadEnvironment(
 export function isConfigured(name: EnvironmentName, env: NodeJS.ProcessEnv = process.env): boolean {
   return (env[`${name.toUpperCase()}_BASE_URL`] ?? '').trim() !== '';
 }
+
+/** The name of one setting every environment reads, as `<ENV>_<setting>` (`BASE_URL`, `TIMEOUT_MS`, …). */
+export type EnvironmentSetting = keyof z.input<ReturnType<typeof environmentSchema>>;

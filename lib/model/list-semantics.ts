@@ -2,7 +2,7 @@ import { fieldDifferences, jsonEqual, show } from './json';
 
 /**
  * What mockapi.io's contract says about a list query, as predictions a response can be checked
- * against (`/work/shared/reference/mockapi-semantics.md`; never the embedded server's code). Where the
+ * against (`docs/mockapi-semantics.md`; never the embedded server's code). Where the
  * contract is silent, the prediction admits every plausible answer rather than guess one:
  *
  * - a field filter matches by case-insensitive substring on a string field; a field that is absent

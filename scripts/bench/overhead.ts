@@ -1,6 +1,6 @@
 import { request } from '@playwright/test';
 
-import { requestContextOptions } from '../../lib/users/create-users-api';
+import { requestContextOptions } from '../../lib/session/create-users-api';
 import { type Benchmark, type Figure, type Goal, meets } from './benchmark';
 import {
   localEnvironment,

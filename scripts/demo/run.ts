@@ -11,7 +11,7 @@ import {
 } from '../../lib/reporting/api-health';
 import { CleanupRegistry } from '../../lib/resources/cleanup-registry';
 import { newRunId } from '../../lib/resources/run-marker';
-import { createUsersApi, requestContextOptions } from '../../lib/users/create-users-api';
+import { createUsersApi, requestContextOptions } from '../../lib/session/create-users-api';
 import { UserFactory } from '../../lib/users/user-factory';
 import type { User } from '../../lib/users/user-schema';
 import type { UsersApi } from '../../lib/users/users-api';

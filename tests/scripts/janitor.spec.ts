@@ -4,7 +4,7 @@ import { loadEnvironment } from '../../lib/config/environment';
 import { createLogger } from '../../lib/logging/logger';
 import { type NewPost, type Post, postsResource } from '../../lib/posts/posts-resource';
 import { compareIds, ResourceApi } from '../../lib/resources/resource-api';
-import { createUsersApi, requestContextOptions } from '../../lib/users/create-users-api';
+import { createUsersApi, requestContextOptions } from '../../lib/session/create-users-api';
 import { UserFactory } from '../../lib/users/user-factory';
 import type { NewUser } from '../../lib/users/user-schema';
 import type { UsersApi } from '../../lib/users/users-api';

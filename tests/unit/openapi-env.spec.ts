@@ -9,7 +9,7 @@ import { expect, test as base } from '../../lib/fixtures';
 import { createLogger } from '../../lib/logging/logger';
 import { postsResource } from '../../lib/posts/posts-resource';
 import { ApiContractError } from '../../lib/openapi/contract';
-import { createApiClient } from '../../lib/resources/environment-api';
+import { createApiClient } from '../../lib/session/environment-api';
 import { UsersApi } from '../../lib/users/users-api';
 import { BASE_URL, fakeRequestContext } from './support/fake-request';
 

@@ -1,10 +1,10 @@
 import type { APIRequestContext } from '@playwright/test';
 
 import type { EnvironmentConfig } from '../config/environment';
-import { createApiClient, type EnvironmentClientOptions } from '../resources/environment-api';
-import { UsersApi } from './users-api';
+import { UsersApi } from '../users/users-api';
+import { createApiClient, type EnvironmentClientOptions } from './environment-api';
 
-export { environmentPacer, requestContextOptions } from '../resources/environment-api';
+export { environmentPacer, requestContextOptions } from './environment-api';
 
 /** Builds a UsersApi over a request context for an environment, for scripts and benchmarks. */
 export function createUsersApi(
