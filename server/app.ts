@@ -31,6 +31,7 @@ export function buildApp(input: ServerOptionsInput = {}): FastifyInstance {
       resource.name,
       new ResourceRepository(resource, {
         readLagMs: options.readLagMs,
+        listSemantics: options.listSemantics,
         separateReplica: defects.has('delete-never-visible'),
       }),
     ]),
@@ -124,6 +125,7 @@ export function buildApp(input: ServerOptionsInput = {}): FastifyInstance {
           defects,
           idempotency,
           json,
+          listSemantics: options.listSemantics,
         });
       }
       // mockapi.io answers an unknown path inside a project with its usual "Not found".

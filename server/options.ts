@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { defectNameSchema } from './defects';
+import { listSemanticsSchema } from './list-semantics';
 import { defaultResources, resourcesSchema } from './resources';
 
 /** How loud the server's pino logger is; `warn` keeps test runs quiet. */
@@ -163,6 +164,13 @@ export const serverOptionsSchema = z.strictObject({
     .max(100 * 1024 * 1024)
     .default(1024 * 1024)
     .meta(cli({ value: 'N', description: 'largest accepted request body (413 beyond)' })),
+  listSemantics: listSemanticsSchema.default('strict').meta(
+    cli({
+      value: 'MODE',
+      description:
+        'where the mockapi.io contract is silent (a bare limit, a page alone, ties, collation, search and filter on non-strings, createdAt format); strict: the usual choice; lenient: the other one at every point',
+    }),
+  ),
   defects: z
     .array(defectNameSchema)
     .default([])

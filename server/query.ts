@@ -1,3 +1,4 @@
+import { LENIENT_PAGE_SIZE, type ListSemantics } from './list-semantics';
 import type { RecordStore, StoredRecord } from './store';
 
 /** Query keys with a meaning of their own; every other key is a field filter. */
@@ -14,10 +15,15 @@ export interface ListQuery {
   filters: readonly (readonly [field: string, value: string])[];
   /** Whether the request had any query parameter: an empty result then answers 404. */
   hasParameters: boolean;
+  /** Which side the query takes where the contract is silent; strict when absent. */
+  semantics?: ListSemantics;
 }
 
 /** Reads the query string the way mockapi.io does; unusable page/limit values are ignored. */
-export function parseListQuery(raw: Readonly<Record<string, unknown>>): ListQuery {
+export function parseListQuery(
+  raw: Readonly<Record<string, unknown>>,
+  semantics: ListSemantics = 'strict',
+): ListQuery {
   const filters: [string, string][] = [];
   for (const [key, value] of Object.entries(raw)) {
     const text = firstText(value);
@@ -33,6 +39,7 @@ export function parseListQuery(raw: Readonly<Record<string, unknown>>): ListQuer
     search: search === '' ? undefined : search,
     filters,
     hasParameters: Object.keys(raw).length > 0,
+    semantics,
   };
 }
 
@@ -42,6 +49,7 @@ export function parseListQuery(raw: Readonly<Record<string, unknown>>): ListQuer
  * whatever the collection size; anything else scans the collection.
  */
 export function runListQuery(store: RecordStore, query: ListQuery): StoredRecord[] {
+  if (query.semantics === 'lenient') return runLenientListQuery(store, query);
   const descending = query.order === 'desc';
   const offset = query.limit === undefined ? 0 : ((query.page ?? 1) - 1) * query.limit;
   const count = query.limit ?? store.size;
@@ -66,6 +74,65 @@ export function runListQuery(store: RecordStore, query: ListQuery): StoredRecord
   }
   return matches.slice(offset, offset + count);
 }
+
+/**
+ * The same query taking the other side wherever the contract is silent (see `list-semantics.ts`).
+ * Always a full scan: it exists to prove a suite's expectations, not to be fast.
+ */
+function runLenientListQuery(store: RecordStore, query: ListQuery): StoredRecord[] {
+  const descending = query.order === 'desc';
+  // A bare limit is ignored; a page alone counts pages of a default size.
+  const limit = query.page === undefined ? undefined : (query.limit ?? LENIENT_PAGE_SIZE);
+  const offset = limit === undefined ? 0 : ((query.page ?? 1) - 1) * limit;
+  const search = query.search?.toUpperCase();
+  const filters = query.filters.map(([field, value]) => [field, value.toUpperCase()] as const);
+  const matches: StoredRecord[] = [];
+  for (const record of store.values()) {
+    if (search !== undefined && !matchesSearchLeniently(record, search)) continue;
+    const kept = filters.every(([field, value]) => {
+      const stored = ownValue(record, field);
+      return typeof stored === 'string' && stored.toUpperCase().includes(value);
+    });
+    if (kept) matches.push(record);
+  }
+  // Newest first, so that a stable sort leaves ties newest first too.
+  matches.reverse();
+  const field = query.sortBy;
+  if (field === undefined) {
+    if (descending) matches.reverse();
+  } else {
+    matches.sort((a, b) => compareLeniently(ownValue(a, field), ownValue(b, field), descending));
+  }
+  return matches.slice(offset, limit === undefined ? undefined : offset + limit);
+}
+
+function matchesSearchLeniently(record: StoredRecord, term: string): boolean {
+  return Object.entries(record).some(
+    ([field, value]) =>
+      field !== 'id' &&
+      field !== 'createdAt' &&
+      (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') &&
+      String(value).toUpperCase().includes(term),
+  );
+}
+
+/** Missing values first in either order, strings before numbers, strings by code unit. */
+function compareLeniently(a: unknown, b: unknown, descending: boolean): number {
+  const aMissing = a === undefined || a === null;
+  const bMissing = b === undefined || b === null;
+  if (aMissing || bMissing) return Number(bMissing) - Number(aMissing);
+  const rank = (value: unknown) =>
+    typeof value === 'string' ? 0 : typeof value === 'number' ? 1 : 2;
+  if (rank(a) !== rank(b)) return rank(a) - rank(b);
+  const comparison =
+    typeof a === 'number' && typeof b === 'number' ? a - b : compareCodeUnits(textOf(a), textOf(b));
+  return descending ? -comparison : comparison;
+}
+
+const textOf = (value: unknown): string =>
+  typeof value === 'string' ? value : JSON.stringify(value);
+
+const compareCodeUnits = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 
 function firstText(value: unknown): string | undefined {
   const first: unknown = Array.isArray(value) ? value[0] : value;

@@ -1,3 +1,4 @@
+import { createdAtText, type ListSemantics } from './list-semantics';
 import { ReplicationQueue } from './replication';
 import type { ResourceDeclaration } from './resources';
 import { Collection, type StoredRecord } from './store';
@@ -32,12 +33,14 @@ export class ResourceRepository {
   #lastId = 0;
   readonly #createdEmails = new Set<string>();
   #duplicateEmails = 0;
+  readonly #semantics: ListSemantics;
 
   constructor(
     resource: ResourceDeclaration,
-    options: { readLagMs: number; separateReplica: boolean },
+    options: { readLagMs: number; separateReplica: boolean; listSemantics?: ListSemantics },
   ) {
     this.resource = resource;
+    this.#semantics = options.listSemantics ?? 'strict';
     this.primary = new Collection(resource.parentField);
     if (options.readLagMs > 0 || options.separateReplica) {
       this.replica = new Collection(resource.parentField);
@@ -70,7 +73,7 @@ export class ResourceRepository {
     const record: StoredRecord = {
       ...this.#clientFields(fields, parentId),
       id: String(this.#lastId),
-      createdAt: new Date().toISOString(),
+      createdAt: createdAtText(new Date(), this.#semantics),
     };
     this.primary.put(record);
     this.#replicate((replica) => {

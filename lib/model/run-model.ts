@@ -5,7 +5,7 @@ import type { UserFactory } from '../users/user-factory';
 import { NewUserSchema } from '../users/user-schema';
 import type { UsersApi } from '../users/users-api';
 import type { ModelBudget } from './budget';
-import { userCommands } from './commands';
+import { type UserCommand, userCommands } from './commands';
 import { type Counterexample, counterexampleTest, describeCounterexample } from './counterexample';
 import { ModelSession } from './session';
 
@@ -25,6 +25,8 @@ export interface ModelRunSummary {
   shrinks?: number;
   /** The time budget ended the run: fewer sequences ran, or shrinking stopped early. */
   outOfTime?: boolean;
+  /** Sequences that failed once and passed when run again in a fresh scope. */
+  intermittent?: number;
 }
 
 /** The annotation type that carries a {@link ModelRunSummary}. */
@@ -36,9 +38,10 @@ const ANSI = new RegExp(`${String.fromCharCode(27)}\\[[0-9;]*m`, 'g');
  * Runs random command sequences against the users API and the model, within `budget`. On a
  * disagreement, fast-check shrinks the sequence; the shrunk one is attached as a Playwright test
  * and the test fails with it, the requests it stands for, and the command that replays the search.
- * Every user a sequence creates is registered with the `users` fixture's cleanup, which deletes it
- * and confirms the deletion when the test ends, also when it fails: deleting per sequence would
- * only add requests, since each sequence's lists see its own scope alone.
+ * Each sequence works in a scope of its own and deletes what it still holds when it ends, so no
+ * sequence sees another's records and the backend does not fill up over a deep run; whatever it
+ * could not delete, the `users` fixture's cleanup deletes at teardown. A sequence that fails runs
+ * again in a fresh scope, and counts as failing only if it fails again.
  */
 export async function runModelBased(
   fixtures: { users: UsersApi; factory: UserFactory },
@@ -59,23 +62,47 @@ export async function runModelBased(
     size: 'max',
     ...(budget.replayPath === undefined ? {} : { replayPath: budget.replayPath }),
   });
+  /** Runs a sequence in a fresh scope, cleaned up after; the failure, if it failed. */
+  const runOnce = async (
+    sequence: Iterable<UserCommand>,
+    title: string,
+  ): Promise<{ session: ModelSession; error: unknown } | undefined> => {
+    summary.sequences += 1;
+    const session = new ModelSession(users, factory);
+    try {
+      await test.step(`${title} (scope ${session.scope})`, () =>
+        fc.asyncModelRun(() => ({ model: session.model, real: session }), sequence));
+      summary.commands += session.commandsRun;
+      return undefined;
+    } catch (error) {
+      return { session, error };
+    } finally {
+      await test.step('clean up the scope', () => session.cleanUp(), { box: true });
+    }
+  };
+
+  let intermittent: { session: ModelSession; error: unknown } | undefined;
+  let index = 0;
   const property = fc.asyncProperty(commands, async (sequence) => {
     // Out of time: count as passing, so that shrinking keeps the smallest failure found so far.
     if (performance.now() > deadline) {
       summary.outOfTime = true;
       return;
     }
-    summary.sequences += 1;
-    const session = new ModelSession(users, factory);
-    try {
-      await test.step(`sequence ${summary.sequences} (scope ${session.scope})`, () =>
-        fc.asyncModelRun(() => ({ model: session.model, real: session }), sequence));
-      summary.commands += session.commandsRun;
-    } catch (error) {
-      summary.firstFailureMs ??= Math.round(performance.now() - started);
-      lastFailure = { session, error };
-      throw error;
+    index += 1;
+    const first = await runOnce(sequence, `sequence ${index}`);
+    if (first === undefined) return;
+    // A failure counts once it happens again in a fresh scope: shrinking then only ever moves to a
+    // sequence that fails on its own, and the counterexample it ends with replays by itself.
+    const again = await runOnce(sequence, `sequence ${index}, again in a fresh scope`);
+    if (again === undefined) {
+      summary.intermittent = (summary.intermittent ?? 0) + 1;
+      intermittent ??= first;
+      return;
     }
+    summary.firstFailureMs ??= Math.round(performance.now() - started);
+    lastFailure = again;
+    throw again.error;
   });
 
   const details = await fc.check(property, {
@@ -84,10 +111,12 @@ export async function runModelBased(
     ...(budget.path === undefined ? {} : { path: budget.path, endOnFailure: true }),
   });
 
-  summary.failed = details.failed;
+  summary.failed = details.failed || intermittent !== undefined;
   if (!details.failed || lastFailure === undefined) {
     info.annotations.push({ type: MODEL_SUMMARY_ANNOTATION, description: JSON.stringify(summary) });
     if (details.failed) throw new Error(fc.defaultReportMessage(details));
+    // Not shrunk (a shrink needs a failure that repeats), but never hidden.
+    if (intermittent !== undefined) throw intermittentFailure(intermittent, summary);
     return summary;
   }
 
@@ -118,4 +147,21 @@ export async function runModelBased(
   const report = describeCounterexample(example);
   await info.attach('model-counterexample.txt', { body: report, contentType: 'text/plain' });
   throw new Error(report, { cause: error });
+}
+
+/** A failure that did not repeat in a fresh scope: its calls and error, for a human to judge. */
+function intermittentFailure(
+  failure: { session: ModelSession; error: unknown },
+  summary: ModelRunSummary,
+): Error {
+  const message = failure.error instanceof Error ? failure.error.message : String(failure.error);
+  return new Error(
+    [
+      `${summary.intermittent ?? 1} sequence(s) disagreed with the model once and agreed when run again in a fresh scope (seed ${summary.seed}); the first one's calls:`,
+      ...failure.session.transcript.map((line) => `  ${line.request}`),
+      ``,
+      `It failed with: ${message.replace(ANSI, '')}`,
+    ].join('\n'),
+    { cause: failure.error },
+  );
 }

@@ -122,6 +122,21 @@ export class ModelSession {
     });
   }
 
+  /**
+   * Deletes every user this session still holds, so that the next sequence starts on a backend no
+   * fuller than this one found it. Best effort and outside the transcript: a user it cannot delete
+   * stays registered with the `users` fixture's cleanup, which tries again at teardown.
+   */
+  async cleanUp(): Promise<void> {
+    for (const user of this.model.live) {
+      try {
+        await this.users.deleteIfExists(user.record.id);
+      } catch {
+        // Left to the fixture's teardown, which reports what it could not delete.
+      }
+    }
+  }
+
   /** Lists the scope's users with a query; the scope filter goes first (upper-cased if asked). */
   async list(query: ModelQuery, options: { upperScope?: boolean } = {}): Promise<void> {
     const scope = options.upperScope === true ? this.scope.toUpperCase() : this.scope;

@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Defects } from '../defects';
 import { type IdempotencyKeys, payloadFingerprint } from '../idempotency';
+import type { ListSemantics } from '../list-semantics';
 import { parseListQuery } from '../query';
 import type { RecordJson } from '../record-json';
 import { sendError, sendJson, sendNotFound } from '../replies';
@@ -17,6 +18,8 @@ export interface ResourceRouteDependencies {
   /** Absent when keys are ignored, as mockapi.io does: every POST then creates. */
   idempotency: IdempotencyKeys | undefined;
   json: RecordJson;
+  /** Which side list queries take where the contract is silent. */
+  listSemantics: ListSemantics;
 }
 
 interface CollectionParams {
@@ -84,12 +87,12 @@ function registerCollection(
   dependencies: ResourceRouteDependencies,
   scope: Scope,
 ): void {
-  const { repository, defects, idempotency, json } = dependencies;
+  const { repository, defects, idempotency, json, listSemantics } = dependencies;
 
   app.get<{ Params: CollectionParams }>(path, (request, reply) => {
     const records = scope.readable(request.params);
     if (records === undefined) return sendNotFound(reply);
-    const query = defects.adjustListQuery(parseListQuery(asRecord(request.query)));
+    const query = defects.adjustListQuery(parseListQuery(asRecord(request.query), listSemantics));
     const page = defects.listPage(records, query);
     if (page.length === 0 && query.hasParameters && !defects.has('empty-query-200')) {
       return sendNotFound(reply);

@@ -5,6 +5,7 @@ import {
   certainlyLess,
   checkList,
   containsIgnoringCase,
+  judgeList,
   matchesFilter,
   matchesSearch,
   type ModelQuery,
@@ -95,10 +96,12 @@ test.describe('checking a list against the prediction', () => {
   });
 
   test('too many records, a foreign one, a duplicate or a changed one are each named', () => {
-    expect(check({ limit: 2 }, 200, ids(1, 2, 3))).toEqual(['answered 3 record(s), expected 2']);
+    expect(check({ page: 1, limit: 2 }, 200, ids(1, 2, 3))).toEqual([
+      'answered 3 record(s), expected 2',
+    ]);
     expect(check({}, 200, [...ids(1, 2, 3, 4, 5), user(99)])).toEqual([
-      'answered 6 record(s), expected 5',
       expect.stringMatching(/^listed \{"id":"99".*which the query does not select$/),
+      'answered 6 record(s), expected 5',
     ]);
     expect(check({ limit: 2 }, 200, ids(1, 1))).toEqual(['listed user 1 twice']);
     expect(check({ search: 'eve' }, 200, [{ ...FIVE[0], name: 'eve' }])).toEqual([
@@ -128,6 +131,46 @@ test.describe('checking a list against the prediction', () => {
     expect(check({ page: 1, limit: 2 }, 200, ids(5, 3))).toEqual([]);
   });
 
+  test('a bare limit may be applied or ignored; any other page size fails', () => {
+    expect(check({ limit: 2 }, 200, ids(1, 2))).toEqual([]);
+    expect(check({ limit: 2 }, 200, ids(1, 2, 3, 4, 5))).toEqual([]);
+    expect(check({ sortBy: 'id', limit: 3 }, 200, ids(1, 2, 3, 4, 5))).toEqual([]);
+    expect(check({ limit: 2 }, 200, ids(1, 2, 3))).toEqual([
+      expect.stringMatching(
+        /^no reading of the query fits it: limit 2 applied: answered 3 record\(s\), expected 2 \| limit ignored: answered 3 record\(s\), expected 5; left out user 4/,
+      ),
+    ]);
+    // Applied, the limit still takes the first page of the sorted result.
+    expect(check({ sortBy: 'id', limit: 2 }, 200, ids(2, 3))).not.toEqual([]);
+  });
+
+  test('a page without a limit: ignored, or a page of some default size', () => {
+    expect(check({ page: 2 }, 200, ids(1, 2, 3, 4, 5))).toEqual([]);
+    expect(check({ sortBy: 'id', page: 2 }, 200, ids(3, 4))).toEqual([]);
+    expect(check({ sortBy: 'id', page: 2 }, 404, 'Not found')).toEqual([]);
+    expect(check({ sortBy: 'id', page: 1 }, 200, ids(1, 2, 3))).toEqual([]);
+    // A page of size 2 starting at record 2 is no page at all.
+    expect(check({ sortBy: 'id', page: 2 }, 200, ids(2, 3))).not.toEqual([]);
+    expect(check({ sortBy: 'id', page: 1 }, 200, ids(2, 3))).not.toEqual([]);
+  });
+
+  test('ties may come in any order, and split across pages either way', () => {
+    const tied = [1, 2, 3].map((id) => user(id, { name: 'same' }));
+    const tiedCheck = (query: ModelQuery, body: unknown) =>
+      checkList(predictList(tied, query), 200, body);
+    expect(tiedCheck({ sortBy: 'name' }, [tied[2], tied[0], tied[1]])).toEqual([]);
+    expect(tiedCheck({ sortBy: 'name', order: 'desc' }, [tied[0], tied[1], tied[2]])).toEqual([]);
+    expect(tiedCheck({ sortBy: 'name', page: 1, limit: 1 }, [tied[1]])).toEqual([]);
+    expect(tiedCheck({ sortBy: 'name', page: 1, limit: 1 }, [tied[1], tied[0]])).not.toEqual([]);
+  });
+
+  test('judgeList checks an answer straight from the records in scope', () => {
+    expect(
+      judgeList({ sortBy: 'id', order: 'desc', page: 1, limit: 1 }, FIVE, 200, ids(5)),
+    ).toEqual([]);
+    expect(judgeList({ search: 'zz' }, FIVE, 200, ids(1))).not.toEqual([]);
+  });
+
   test('records that may or may not match widen the allowed sizes', () => {
     const records = [user(1, { name: 'Ann' }), user(2, { name: 'Bo', age: 4 })];
     const prediction = predictList(records, { search: '4' });
@@ -138,11 +181,24 @@ test.describe('checking a list against the prediction', () => {
   });
 });
 
-/** A plausible mockapi.io: one of the collations, ties by id, missing values last. */
+/** Where a faithful backend may take either side: each point the contract leaves open. */
+interface Leeway {
+  collate: (a: string, b: string) => number;
+  /** A `limit` without `page`: applied as page 1, or ignored. */
+  bareLimit: 'apply' | 'ignore';
+  /** A `page` without `limit`: ignored, or a page of this default size. */
+  pageAlone: 'ignore' | number;
+  /** Records that tie on the sort field: in id order, or the reverse. */
+  ties: 'id' | 'reverse';
+  /** Records without the sort field: after the rest, or before. */
+  missing: 'last' | 'first';
+}
+
+/** A plausible mockapi.io, taking the given side at each open point. */
 function referenceList(
   records: readonly ModelRecord[],
   query: ModelQuery,
-  collate: (a: string, b: string) => number,
+  leeway: Leeway,
 ): { status: number; body: unknown } {
   const has = (value: unknown, term: string) =>
     typeof value === 'string' && value.toLowerCase().includes(term.toLowerCase());
@@ -154,20 +210,26 @@ function referenceList(
           ([k, v]) => k !== 'id' && k !== 'createdAt' && has(v, query.search ?? ''),
         )),
   );
+  if (leeway.ties === 'reverse') matches.reverse();
   const field = query.sortBy;
   if (field !== undefined) {
     const sign = query.order === 'desc' ? -1 : 1;
+    const missingLast = leeway.missing === 'last' ? 1 : -1;
     matches = [...matches].sort((a, b) => {
       const [x, y] = [a[field], b[field]];
       if (x === undefined || y === undefined)
-        return Number(x === undefined) - Number(y === undefined);
+        return missingLast * (Number(x === undefined) - Number(y === undefined));
       if (typeof x === 'number' && typeof y === 'number') return sign * (x - y);
-      if (typeof x === 'string' && typeof y === 'string') return sign * collate(x, y);
+      if (typeof x === 'string' && typeof y === 'string') return sign * leeway.collate(x, y);
       return 0;
     });
   }
-  const offset = query.limit === undefined ? 0 : ((query.page ?? 1) - 1) * query.limit;
-  const page = matches.slice(offset, query.limit === undefined ? undefined : offset + query.limit);
+  let limit = query.limit;
+  if (query.page === undefined && leeway.bareLimit === 'ignore') limit = undefined;
+  if (query.page !== undefined && query.limit === undefined && leeway.pageAlone !== 'ignore')
+    limit = leeway.pageAlone;
+  const offset = limit === undefined ? 0 : ((query.page ?? 1) - 1) * limit;
+  const page = matches.slice(offset, limit === undefined ? undefined : offset + limit);
   return page.length === 0 ? { status: 404, body: 'Not found' } : { status: 200, body: page };
 }
 
@@ -203,18 +265,20 @@ const COLLATIONS: ((a: string, b: string) => number)[] = [
 ];
 
 test.describe('the prediction against a plausible backend', () => {
-  test('accepts what any plausible collation answers', () => {
+  test('accepts what a backend answers whichever side it takes at each open point', () => {
+    const leewayArb: fc.Arbitrary<Leeway> = fc.record({
+      collate: fc.constantFrom(...COLLATIONS),
+      bareLimit: fc.constantFrom('apply' as const, 'ignore' as const),
+      pageAlone: fc.oneof(fc.constant('ignore' as const), fc.integer({ min: 1, max: 10 })),
+      ties: fc.constantFrom('id' as const, 'reverse' as const),
+      missing: fc.constantFrom('last' as const, 'first' as const),
+    });
     fc.assert(
-      fc.property(
-        recordsArb,
-        queryArb,
-        fc.constantFrom(...COLLATIONS),
-        (records, query, collate) => {
-          const { status, body } = referenceList(records, query, collate);
-          expect(checkList(predictList(records, query), status, body)).toEqual([]);
-        },
-      ),
-      { numRuns: 500 },
+      fc.property(recordsArb, queryArb, leewayArb, (records, query, leeway) => {
+        const { status, body } = referenceList(records, query, leeway);
+        expect(checkList(predictList(records, query), status, body)).toEqual([]);
+      }),
+      { numRuns: 1000 },
     );
   });
 
@@ -222,11 +286,13 @@ test.describe('the prediction against a plausible backend', () => {
     fc.assert(
       fc.property(recordsArb, fc.constantFrom('age', 'id', 'createdAt'), (records, sortBy) => {
         const query: ModelQuery = { sortBy };
-        const { body } = referenceList(
-          records,
-          query,
-          COLLATIONS[0] ?? ((a, b) => a.localeCompare(b)),
-        );
+        const { body } = referenceList(records, query, {
+          collate: COLLATIONS[0] ?? ((a, b) => a.localeCompare(b)),
+          bareLimit: 'apply',
+          pageAlone: 'ignore',
+          ties: 'id',
+          missing: 'last',
+        });
         const list = Array.isArray(body) ? (body as ModelRecord[]) : [];
         const distinct = new Set(list.map((r) => JSON.stringify(r[sortBy]))).size;
         fc.pre(distinct >= 2 && list.every((r) => r[sortBy] !== undefined));

@@ -111,14 +111,17 @@ test.describe('generated list queries', () => {
     );
   });
 
-  test('pages come with a limit; an order only with a sort', () => {
+  test('page and limit come together, alone or not at all; an order only with a sort', () => {
+    const seen = new Set<string>();
     fc.assert(
       fc.property(querySpec(), (spec) => {
         const query = resolveQuery(spec, users, 'email');
-        if (query.page !== undefined) expect(query.limit).toBeDefined();
+        seen.add(`${query.page !== undefined}/${query.limit !== undefined}`);
         if (query.order !== undefined) expect(query.sortBy).toBeDefined();
       }),
+      { numRuns: 500 },
     );
+    expect([...seen].sort()).toEqual(['false/false', 'false/true', 'true/false', 'true/true']);
   });
 
   test('with no users yet, a query still resolves', () => {
