@@ -89,6 +89,8 @@ async function runModel(
       PLAYWRIGHT_JSON_OUTPUT_FILE: report,
       PW_OUTPUT_DIR: path.join(OUT, name),
       LOG_LEVEL: 'silent',
+      // The model must catch each defect itself, not the preflight.
+      PREFLIGHT: 'off',
     }),
   );
   let tests: ReturnType<typeof modelTests>;
@@ -145,7 +147,12 @@ async function replayPasses(file: string, flags: readonly string[]): Promise<boo
         `--output=${path.join(OUT, 'replays', `${path.basename(file)}-${port}`)}`,
         path.basename(file),
       ],
-      childEnv({ LOCAL_PORT: port, LOG_LEVEL: 'silent', LOCAL_POLL_TIMEOUT_MS: '2500' }),
+      childEnv({
+        LOCAL_PORT: port,
+        LOG_LEVEL: 'silent',
+        LOCAL_POLL_TIMEOUT_MS: '2500',
+        PREFLIGHT: 'off',
+      }),
     );
     return run.exitCode === 0;
   } finally {
