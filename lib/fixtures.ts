@@ -1,8 +1,9 @@
 import { type APIRequestContext, test as base, expect } from '@playwright/test';
 
 import { type EnvironmentConfig, loadEnvironment } from './config/environment';
+import { localBaseUrl, runSettings } from './config/run-settings';
 import { environmentVariables } from './config/secrets';
-import { type ApiClient, type ResponseContract, withoutContractChecks } from './http/api-client';
+import type { ApiClient, ResponseContract } from './http/api-client';
 import type { ApiObserver } from './http/api-observer';
 import type { Pacer } from './http/pacer';
 import { withLogBindings } from './logging/log-context';
@@ -17,25 +18,22 @@ import {
 import { appendCallLog } from './reporting/call-log';
 import { removeIfEmpty } from './reporting/test-output';
 import { writeReproBundle } from './repro/repro-bundle';
-import { CleanupRegistry } from './resources/cleanup-registry';
+import type { CleanupRegistry } from './resources/cleanup-registry';
 import type { ApiRecord, Payload, Resource } from './resources/resource';
-import { ResourceApi } from './resources/resource-api';
+import type { ResourceApi } from './resources/resource-api';
 import { newRunId, runMarker } from './resources/run-marker';
-import { childrenOf, sweepMarked } from './resources/sweep';
-import {
-  createApiClient,
-  environmentPacer,
-  requestContextOptions,
-} from './session/environment-api';
+import { requestContextOptions } from './session/request-context';
+import { openSession, runPacer, type Session, SweepFailure } from './session/session';
 import { UserFactory } from './users/user-factory';
-import { UsersApi } from './users/users-api';
+import type { UsersApi } from './users/users-api';
 import { SUITE_RESOURCES } from './suite-resources';
 
 export { expect };
 
 /** The worker's sweep could not finish; it names itself, since it belongs to no test. */
 export class SweepError extends Error {
-  constructor(path: string, marker: string, environment: string, cause: unknown) {
+  constructor(failure: SweepFailure, marker: string, environment: string) {
+    const { path, cause } = failure;
     const reason = cause instanceof Error ? cause.message : String(cause);
     super(
       `worker sweep of ${path} (run marker ${marker}) failed: ${reason} — records of this run ` +
@@ -68,7 +66,7 @@ interface WorkerFixtures {
    * What every response is checked against: the team's OpenAPI document when `<ENV>_OPENAPI` is
    * set, else the one generated from the suite's and the declared resources. Loaded once per worker.
    */
-  contract: ResponseContract | undefined;
+  contract: ResponseContract;
   /** Deletes, after the worker's last test, any record carrying this worker slot's marker. */
   sweepEscaped: undefined;
 }
@@ -90,6 +88,8 @@ interface TestFixtures {
   apiObservers: ApiObserver[];
   /** The request context of the environment under test, disposed after the test. */
   request: APIRequestContext;
+  /** The test's session (lib/session): its client, resource APIs and cleanup, wired once. */
+  session: Session;
   /** The resilient client every resource API of this test shares; its calls are report steps. */
   apiClient: ApiClient;
   /** Records registered here are deleted, and their deletion confirmed, when the test ends. */
@@ -107,14 +107,14 @@ export const test = base.extend<TestFixtures, WorkerFixtures>({
     ({}, use) =>
       use(
         loadEnvironment('local', {
-          LOCAL_BASE_URL: `http://127.0.0.1:${process.env.LOCAL_PORT ?? '4010'}/api/v1`,
+          LOCAL_BASE_URL: localBaseUrl(runSettings().localPort),
           ...environmentVariables(),
         }),
       ),
     { option: true, scope: 'worker' },
   ],
   resources: [SUITE_RESOURCES, { option: true, scope: 'worker' }],
-  runId: [({}, use) => use(process.env.PW_RUN_ID ?? newRunId()), { scope: 'worker' }],
+  runId: [({}, use) => use(runSettings().runId ?? newRunId()), { scope: 'worker' }],
   workerLogger: [
     ({}, use, workerInfo) => use(createLogger().child({ worker: workerInfo.workerIndex })),
     { scope: 'worker', box: true },
@@ -125,7 +125,7 @@ export const test = base.extend<TestFixtures, WorkerFixtures>({
     { box: true },
   ],
   pacer: [
-    ({ environment }, use) => use(environmentPacer(environment)),
+    ({ environment }, use) => use(runPacer(environment, runSettings().pacerUrl)),
     { scope: 'worker', box: true },
   ],
   contract: [
@@ -147,28 +147,21 @@ export const test = base.extend<TestFixtures, WorkerFixtures>({
       const request = await playwright.request.newContext(requestContextOptions(environment));
       try {
         // Housekeeping: no contract check, which would stop it at the answers a test failed on.
-        const client = createApiClient(request, environment, {
+        const session = openSession(environment, {
+          request,
           logger: logger.child({ phase: 'sweep' }),
           pacer,
-          contract: undefined,
+          contract: 'none',
         });
-        const apiOf = (resource: Resource, parents?: Record<string, string>) =>
-          new ResourceApi({ client, consistency: environment.consistency, resource, parents });
         const marker = runMarker(runId, workerInfo.parallelIndex);
-        const swept: string[] = [];
-        for (const resource of resources.filter((r) => r.parentParams.length === 0)) {
-          // Children of a marked parent go first; a child's only parent id is the parent's id.
-          const nested = (parent: ApiRecord) =>
-            childrenOf(resource, resources).map((child) =>
-              apiOf(child, { [child.parentParams.at(-1) ?? '']: parent.id }),
-            );
-          try {
-            swept.push(...(await sweepMarked(apiOf(resource), marker, nested)));
-          } catch (error) {
-            // It fails the run: records of this run may be left behind. Playwright files a worker's
-            // teardown error under its last test, or under none: the message says whose it is.
-            throw new SweepError(resource.path, marker, environment.name, error);
-          }
+        let swept: string[];
+        try {
+          swept = await session.sweep(resources, marker);
+        } catch (error) {
+          // It fails the run: records of this run may be left behind. Playwright files a worker's
+          // teardown error under its last test, or under none: the message says whose it is.
+          if (error instanceof SweepFailure) throw new SweepError(error, marker, environment.name);
+          throw error;
         }
         if (swept.length > 0)
           logger.warn(`swept ${swept.length} escaped test record(s): ${swept.join(', ')}`);
@@ -196,7 +189,7 @@ export const test = base.extend<TestFixtures, WorkerFixtures>({
     },
     { scope: 'test', box: true },
   ],
-  apiClient: [
+  session: [
     async (
       {
         request,
@@ -221,7 +214,8 @@ export const test = base.extend<TestFixtures, WorkerFixtures>({
         });
       const reportObserver = testInfoObserver(testInfo, { deliberateFaults });
       await use(
-        createApiClient(request, environment, {
+        openSession(environment, {
+          request,
           logger,
           pacer,
           contract,
@@ -234,7 +228,7 @@ export const test = base.extend<TestFixtures, WorkerFixtures>({
         contentType: 'application/json',
       });
       // For the global teardown's health summary and gates (unset without the global setup).
-      const callLog = process.env.PW_CALL_LOG;
+      const { callLog } = runSettings();
       if (callLog !== undefined)
         appendCallLog(callLog, {
           project: testInfo.project.name,
@@ -269,19 +263,17 @@ export const test = base.extend<TestFixtures, WorkerFixtures>({
     },
     { box: true },
   ],
+  apiClient: [({ session }, use) => use(session.client), { box: true }],
   cleanup: [
-    // Depends on the client (unused here) so that it is torn down first, while deletes still work.
-    // eslint-disable-next-line @typescript-eslint/no-unused-vars -- the dependency is the point
-    async ({ apiClient: _client }, use) => {
-      const cleanup = new CleanupRegistry();
+    // Torn down before the session, so the cleanup's calls are in what the session attaches.
+    async ({ session }, use) => {
+      const { cleanup } = session;
       await use(cleanup);
       const count = cleanup.pending.length;
       if (count === 0) return;
       // One labelled step holds the cleanup's calls; their log lines say `cleanup`.
       await base.step(`cleanup: delete ${count} record${count === 1 ? '' : 's'}`, () =>
-        withLogBindings({ phase: 'cleanup' }, () =>
-          withoutContractChecks(() => cleanup.deleteAll()),
-        ),
+        withLogBindings({ phase: 'cleanup' }, () => cleanup.deleteAll()),
       );
     },
     // 'self' hides the fixture's own step but not the steps it opens (`true` would hide those too).
@@ -298,39 +290,13 @@ export const test = base.extend<TestFixtures, WorkerFixtures>({
       ),
     { box: true },
   ],
-  users: [
-    ({ apiClient, environment, cleanup }, use) =>
-      use(
-        new UsersApi({
-          client: apiClient,
-          consistency: environment.consistency,
-          onCreated: (api, id) => {
-            cleanup.track(api, id);
-          },
-          onDeleted: (api, id) => {
-            cleanup.confirmDeleted(api, id);
-          },
-        }),
-      ),
-    { box: true },
-  ],
+  // Both depend on `cleanup`, so that what they create is deleted when the test ends.
+  // eslint-disable-next-line @typescript-eslint/no-unused-vars -- the dependency is the point
+  users: [({ session, cleanup: _cleanup }, use) => use(session.users), { box: true }],
   api: [
-    ({ apiClient, environment, cleanup }, use) =>
-      use(
-        (resource, parents) =>
-          new ResourceApi({
-            client: apiClient,
-            consistency: environment.consistency,
-            resource,
-            parents,
-            onCreated: (api, id) => {
-              cleanup.track(api, id);
-            },
-            onDeleted: (api, id) => {
-              cleanup.confirmDeleted(api, id);
-            },
-          }),
-      ),
+    // eslint-disable-next-line @typescript-eslint/no-unused-vars -- the dependency is the point
+    ({ session, cleanup: _cleanup }, use) =>
+      use((resource, parents) => session.api(resource, parents)),
     { box: true },
   ],
 });

@@ -15,7 +15,7 @@ import {
 import { redactSecrets } from './logging/redact';
 import { describeEmbeddedFailure, type ProbeEnd, type ProbeResult } from './preflight-embedded';
 import type { Resource } from './resources/resource';
-import { requestContextOptions } from './session/environment-api';
+import { requestContextOptions } from './session/request-context';
 
 /**
  * How the preflight probe retries, as data: a 503 or 429 may pass within a second or two, so a few

@@ -3,9 +3,10 @@ import { request } from '@playwright/test';
 import { isConfigured } from '../lib/config/environment';
 import { ApiStatusError } from '../lib/http/api-errors';
 import { createLogger, logLevelFromEnv } from '../lib/logging/logger';
-import { createApiClient, requestContextOptions } from '../lib/session/environment-api';
+import { requestContextOptions } from '../lib/session/request-context';
+import { openSession } from '../lib/session/session';
 import type { ApiRecord, Resource } from '../lib/resources/resource';
-import { ResourceApi } from '../lib/resources/resource-api';
+import type { ResourceApi } from '../lib/resources/resource-api';
 import { RUN_MARKER_PREFIX } from '../lib/resources/run-marker';
 import { childrenOf } from '../lib/resources/sweep';
 import { SUITE_RESOURCES } from '../lib/suite-resources';
@@ -53,12 +54,13 @@ async function janitor(options: JanitorOptions, fail: (message: string) => void)
   const context = await request.newContext(requestContextOptions(environment));
   try {
     // Housekeeping: no contract check, which would stop it at the records a failing test left.
-    const client = createApiClient(context, environment, {
+    const session = openSession(environment, {
+      request: context,
       logger: createLogger({ level }),
-      contract: undefined,
+      contract: 'none',
     });
     const apiOf = (resource: Resource, parents?: Record<string, string>) =>
-      new ResourceApi({ client, consistency: environment.consistency, resource, parents });
+      session.api(resource, parents);
     const nested = (resource: Resource) => {
       const children = childrenOf(resource, SUITE_RESOURCES).map((c) => c.path.split('/').at(-1));
       return children.length === 0

@@ -14,13 +14,15 @@ import {
   replayExitCode,
   substituteIds,
 } from '../lib/repro/replay';
-import { createApiClient, requestContextOptions } from '../lib/session/environment-api';
+import { requestContextOptions } from '../lib/session/request-context';
+import { openSession } from '../lib/session/session';
 import {
   asSetupError,
   type CommandLine,
   embeddedTarget,
   environmentFlag,
   environmentTarget,
+  loadContract,
   requireWrites,
   runCommand,
   SetupError,
@@ -116,8 +118,11 @@ async function replay(options: ReplayOptions): Promise<number> {
   try {
     // Pacing and the production guard come with the environment's client; the contract checks
     // each answer as the suite would.
-    const client = createApiClient(context, environment, {
+    const contract = await loadContract(environment);
+    const { client } = openSession(environment, {
+      request: context,
       logger: createLogger({ level: 'silent' }),
+      contract,
     });
     for (const [i, call] of repro.calls.entries()) {
       const sent = substituteIds(call.path, ids);

@@ -2,7 +2,7 @@ import { inspect } from 'node:util';
 
 import { z } from 'zod';
 
-import { DEFAULT_RETRY_POLICY } from '../http/retry-policy';
+import { type RetryOverrides, retryPolicy } from '../http/retry-policy';
 import { environmentVariables } from './secrets';
 import { badSetting } from './setting-value';
 import { parseThresholds } from './thresholds';
@@ -13,18 +13,14 @@ export type EnvironmentName = (typeof ENVIRONMENTS)[number];
 
 /**
  * Defaults for a remote SaaS such as mockapi.io's free tier: patient timeouts; the retry policy's
- * own defaults (a 30 s budget below the 60 s test timeout rather than a small count, so a call
- * survives 20% 503s plus 10% commit-then-500s); 8 requests per second for the whole run, under the
- * burst limit people meet at about 10; and reads trusted 2 s after a write, well past the stale
- * reads reported there.
+ * own defaults (lib/http/retry-policy.ts: a 30 s budget below the 60 s test timeout rather than a
+ * small count, so a call survives 20% 503s plus 10% commit-then-500s); 8 requests per second for the
+ * whole run, under the burst limit people meet at about 10; and reads trusted 2 s after a write,
+ * well past the stale reads reported there.
  */
-export const REMOTE_DEFAULTS = {
+export const REMOTE_DEFAULTS: EnvironmentDefaults = {
   timeoutMs: 10_000,
-  attempts: DEFAULT_RETRY_POLICY.attempts,
-  baseDelayMs: DEFAULT_RETRY_POLICY.baseDelayMs,
-  maxDelayMs: DEFAULT_RETRY_POLICY.maxDelayMs,
-  maxRetryAfterMs: DEFAULT_RETRY_POLICY.maxRetryAfterMs,
-  budgetMs: DEFAULT_RETRY_POLICY.budgetMs,
+  retry: {},
   rateLimitRps: 8,
   pollTimeoutMs: 15_000,
   // Each about a quarter longer than the last, so a poll overshoots a write's visibility by at most
@@ -38,19 +34,30 @@ export const REMOTE_DEFAULTS = {
  * pacing. Ten attempts keep a call under 20% 503s and 10% commit-then-500s from failing by chance
  * (0.28^10 ≈ 3e-6).
  */
-export const LOCAL_DEFAULTS: typeof REMOTE_DEFAULTS = {
-  ...REMOTE_DEFAULTS,
+export const LOCAL_DEFAULTS: EnvironmentDefaults = {
   timeoutMs: 2_000,
-  attempts: 10,
-  baseDelayMs: 5,
-  maxDelayMs: 250,
-  maxRetryAfterMs: 5_000,
-  budgetMs: 15_000,
+  retry: {
+    attempts: 10,
+    baseDelayMs: 5,
+    maxDelayMs: 250,
+    maxRetryAfterMs: 5_000,
+    budgetMs: 15_000,
+  },
   rateLimitRps: 0,
   pollTimeoutMs: 5_000,
   pollIntervalsMs: [10, 25, 50, 50, 100],
   readLagMs: 0,
 };
+
+/** One kind of environment's defaults; its `retry` holds only what differs from the policy's own. */
+export interface EnvironmentDefaults {
+  timeoutMs: number;
+  retry: RetryOverrides;
+  rateLimitRps: number;
+  pollTimeoutMs: number;
+  pollIntervalsMs: number[];
+  readLagMs: number;
+}
 
 /** A configuration mistake the user fixes in the shell or `.env`; it prints as its message alone. */
 export class ConfigError extends Error {
@@ -145,25 +152,24 @@ const thresholds = (variable: string) =>
       return parsed.thresholds.length === 0 ? undefined : parsed.thresholds;
     });
 
-type Defaults = typeof REMOTE_DEFAULTS;
+type Defaults = EnvironmentDefaults;
 
 /** The variables of one environment, validated, turned into its configuration; docs/configuration.md lists them. */
 export function environmentSchema(name: string, defaults: Defaults) {
   const prefix = name.toUpperCase();
   const v = (suffix: string) => `${prefix}_${suffix}`;
+  const retry = retryPolicy(defaults.retry);
   return z
     .object({
       BASE_URL: baseUrl(v('BASE_URL')),
       API_TOKEN: z.string().trim().optional(),
       ALLOW_WRITES: bool().optional(),
       TIMEOUT_MS: milliseconds(defaults.timeoutMs).default(defaults.timeoutMs),
-      RETRY_ATTEMPTS: attempts(defaults.attempts).default(defaults.attempts),
-      RETRY_BASE_DELAY_MS: milliseconds(defaults.baseDelayMs).default(defaults.baseDelayMs),
-      RETRY_MAX_DELAY_MS: milliseconds(defaults.maxDelayMs).default(defaults.maxDelayMs),
-      RETRY_MAX_RETRY_AFTER_MS: milliseconds(defaults.maxRetryAfterMs).default(
-        defaults.maxRetryAfterMs,
-      ),
-      RETRY_BUDGET_MS: milliseconds(defaults.budgetMs).default(defaults.budgetMs),
+      RETRY_ATTEMPTS: attempts(retry.attempts).default(retry.attempts),
+      RETRY_BASE_DELAY_MS: milliseconds(retry.baseDelayMs).default(retry.baseDelayMs),
+      RETRY_MAX_DELAY_MS: milliseconds(retry.maxDelayMs).default(retry.maxDelayMs),
+      RETRY_MAX_RETRY_AFTER_MS: milliseconds(retry.maxRetryAfterMs).default(retry.maxRetryAfterMs),
+      RETRY_BUDGET_MS: milliseconds(retry.budgetMs).default(retry.budgetMs),
       RATE_LIMIT_RPS: requestsPerSecond(defaults.rateLimitRps).default(defaults.rateLimitRps),
       READ_LAG_MS: lagMilliseconds(defaults.readLagMs).default(defaults.readLagMs),
       POLL_TIMEOUT_MS: milliseconds(defaults.pollTimeoutMs).default(defaults.pollTimeoutMs),
@@ -188,14 +194,21 @@ export function environmentSchema(name: string, defaults: Defaults) {
        */
       tokenVariable: d.API_TOKEN === undefined || d.API_TOKEN === '' ? undefined : v('API_TOKEN'),
       allowWrites: name === 'production' ? (d.ALLOW_WRITES ?? false) : true,
+      /** Why the client refuses writes here, naming the setting that allows them; undefined: allowed. */
+      writesRefused:
+        name === 'production' && d.ALLOW_WRITES !== true
+          ? `writes are disabled in this environment (set ${v('ALLOW_WRITES')}=true to allow them)`
+          : undefined,
       timeoutMs: d.TIMEOUT_MS,
-      retry: {
+      /** The retry policy in force: its defaults, this kind of environment's and the variables set. */
+      retry: retryPolicy({
+        ...defaults.retry,
         attempts: d.RETRY_ATTEMPTS,
         baseDelayMs: d.RETRY_BASE_DELAY_MS,
         maxDelayMs: d.RETRY_MAX_DELAY_MS,
         maxRetryAfterMs: d.RETRY_MAX_RETRY_AFTER_MS,
         budgetMs: d.RETRY_BUDGET_MS,
-      },
+      }),
       /** Requests per second the whole run may send (every worker of every shard together); 0 = unpaced. */
       rateLimitRps: d.RATE_LIMIT_RPS,
       consistency: {

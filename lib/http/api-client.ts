@@ -1,4 +1,3 @@
-import { AsyncLocalStorage } from 'node:async_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 
 import type { APIRequestContext } from '@playwright/test';
@@ -29,6 +28,7 @@ import {
   describeOutcome,
   type HttpMethod,
   isAmbiguous,
+  resendable,
   type RetryPolicy,
 } from './retry-policy';
 
@@ -44,8 +44,9 @@ export interface ApiRequest {
   rawBody?: string;
   headers?: Record<string, string>;
   /**
-   * Whether sending twice is harmless. Defaults to true for every method but POST, and for a POST
-   * whose raw body is not a JSON object (no compatible backend creates anything from it).
+   * Whether sending twice is harmless. Defaults to the retry policy's `methods` (every method but
+   * POST), and to true for a raw body that is not a JSON object (no compatible backend creates
+   * anything from it).
    */
   idempotent?: boolean;
   /**
@@ -91,8 +92,11 @@ export interface ApiClientOptions {
   logger: Logger;
   /** Values never to appear in logs or attachments. */
   secrets?: readonly string[];
-  /** When false, any non-GET call fails before it is sent. */
-  allowWrites?: boolean;
+  /**
+   * Why writes are refused here, with the setting that allows them; when set, any non-GET call fails
+   * before it is sent. Undefined: writes are allowed.
+   */
+  writesRefused?: string | undefined;
   observers?: readonly ApiObserver[];
   /** Headers added to every call (after the context's own). */
   headers?: Record<string, string>;
@@ -151,12 +155,9 @@ export class ApiClient {
   async call<T>(req: ApiRequest, read: (result: ApiResult) => T): Promise<T> {
     const target = targetOf(req);
     const call = `${req.method} /${target}`;
-    if (req.method !== 'GET' && this.options.allowWrites === false) {
-      throw new ApiForbiddenOperationError(
-        `${call} refused: writes are disabled in this environment (set PRODUCTION_ALLOW_WRITES=true to allow them)`,
-        call,
-      );
-    }
+    const { writesRefused } = this.options;
+    if (req.method !== 'GET' && writesRefused !== undefined)
+      throw new ApiForbiddenOperationError(`${call} refused: ${writesRefused}`, call);
     return this.within({ kind: 'call', method: req.method, path: target }, async () =>
       read(await this.exchange(req, target, call)),
     );
@@ -214,8 +215,7 @@ export class ApiClient {
     req.onAnswer?.(result);
     await this.notify(req, target, result, retries);
     // After the observers, so that a report holds the call whose answer broke the contract.
-    if (uncheckedScope.getStore() !== true)
-      await this.options.contract?.check(req.method, target, result);
+    await this.options.contract?.check(req.method, target, result);
     return result;
   }
 
@@ -229,7 +229,8 @@ export class ApiClient {
     call: string,
     started: number,
   ): Promise<{ last: Attempt; attempts: number; retries: RetryRecord[]; adopted?: Answer }> {
-    const idempotent = req.idempotent ?? (req.method !== 'POST' || cannotCreate(req.rawBody));
+    const idempotent =
+      req.idempotent ?? (resendable(req.method, this.options.retry) || cannotCreate(req.rawBody));
     const retries: RetryRecord[] = [];
     // Waiting for the pacer is queueing, and reconciling is waiting for reads to be trusted; neither
     // is retrying, so neither spends the retry budget (the attempt limit still bounds both).
@@ -365,17 +366,6 @@ export class ApiClient {
     if (record === undefined) return;
     for (const observer of this.observers) observer.onRefused?.(record, refusal);
   }
-}
-
-const uncheckedScope = new AsyncLocalStorage<boolean>();
-
-/**
- * Runs housekeeping (a test's cleanup) with no contract check of the answers it gets: deleting what
- * a test made must not stop at a response that breaks the team's document; the test itself has
- * already failed on it, or will.
- */
-export function withoutContractChecks<T>(body: () => T): T {
-  return uncheckedScope.run(true, body);
 }
 
 /** The path and query a call targets, relative to the API root: `users/7`, `users?page=2`. */

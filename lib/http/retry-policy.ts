@@ -9,6 +9,13 @@ export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 export interface RetryPolicy {
   /** Attempts at most, the first included; the budget usually ends a call first. Default 30. */
   attempts: number;
+  /**
+   * Methods sent again after an outcome that may have acted on the server (a 5xx, a timeout, a reset).
+   * Any other method (POST) is sent again only after an answer that proves nothing happened (429,
+   * 408, a refused connection), or once reconciling finds that the first send took no effect.
+   * Default GET, PUT, PATCH, DELETE.
+   */
+  methods: readonly HttpMethod[];
   /** Base delay of the exponential backoff in ms. Default 500. */
   baseDelayMs: number;
   /** Upper bound of one backoff delay in ms. Default 8000. */
@@ -27,6 +34,7 @@ export interface RetryPolicy {
 
 export const DEFAULT_RETRY_POLICY: RetryPolicy = {
   attempts: 30,
+  methods: ['GET', 'PUT', 'PATCH', 'DELETE'],
   baseDelayMs: 500,
   maxDelayMs: 8_000,
   maxRetryAfterMs: 30_000,
@@ -35,6 +43,29 @@ export const DEFAULT_RETRY_POLICY: RetryPolicy = {
   afterStatusCodes: [413, 429, 503],
   jitter: true,
 };
+
+/** Some of a policy's settings; one given as undefined keeps its default. */
+export type RetryOverrides = { [K in keyof RetryPolicy]?: RetryPolicy[K] | undefined };
+
+/**
+ * The policy in force: the defaults above with an environment's overrides (only what differs), the one
+ * place they are merged. An override left undefined keeps its default.
+ */
+export function retryPolicy(overrides: RetryOverrides = {}): RetryPolicy {
+  const set: [string, unknown][] = Object.entries(overrides);
+  return {
+    ...DEFAULT_RETRY_POLICY,
+    ...(Object.fromEntries(set.filter(([, value]) => value !== undefined)) as Partial<RetryPolicy>),
+  };
+}
+
+/**
+ * Whether sending `method` again is harmless after any outcome: it is one of the policy's `methods`.
+ * Otherwise an ambiguous outcome must be reconciled first ({@link isAmbiguous}).
+ */
+export function resendable(method: HttpMethod, policy: Pick<RetryPolicy, 'methods'>): boolean {
+  return policy.methods.includes(method);
+}
 
 /** What one attempt ended with. */
 export type AttemptOutcome =

@@ -10,6 +10,15 @@ export class CleanupRegistry {
   /** `<path>/<id>` of records known to be gone (see {@link confirmDeleted}). */
   private readonly gone = new Set<string>();
 
+  /**
+   * @param housekeeping the API that deletes a record `api` made: the same resource through a
+   *   session without contract checks (lib/session), since deleting what a test made must not stop at
+   *   an answer that breaks the contract; the test itself has already failed on it, or will.
+   */
+  constructor(
+    private readonly housekeeping: (api: AnyResourceApi) => AnyResourceApi = (api) => api,
+  ) {}
+
   /** Registers a record (or its id) of `api` for deletion at teardown. */
   track(api: AnyResourceApi, record: { id: string } | string): void {
     const id = typeof record === 'string' ? record : record.id;
@@ -35,20 +44,21 @@ export class CleanupRegistry {
   }
 
   /**
-   * Deletes every registered record not known to be gone (a 404 counts as already gone) and confirms each answers 404,
-   * deepest paths first so no child outlives its parent. Tries every record even when some fail,
-   * and reports all failures together.
+   * Deletes every registered record not known to be gone (a 404 counts as already gone) and confirms
+   * each answers 404, deepest paths first so no child outlives its parent; `only` picks some by
+   * `<path>/<id>`. Tries every record even when some fail, and reports all failures together.
    */
-  async deleteAll(): Promise<void> {
+  async deleteAll(only?: (key: string) => boolean): Promise<void> {
     const failures: string[] = [];
-    const live = this.live();
+    const live = this.live().filter(({ api, id }) => only?.(keyOf(api, id)) ?? true);
     const depths = [...new Set(live.map((e) => depth(e.api.path)))].sort((a, b) => b - a);
     for (const level of depths) {
       const batch = live.filter((e) => depth(e.api.path) === level);
       const results = await Promise.allSettled(
         batch.map(async ({ api, id }) => {
-          await api.deleteIfExists(id);
-          await api.waitUntilDeleted(id);
+          const deleting = this.housekeeping(api);
+          await deleting.deleteIfExists(id);
+          await deleting.waitUntilDeleted(id);
         }),
       );
       results.forEach((result, index) => {

@@ -72,6 +72,11 @@ export class ResourceApi<R extends ApiRecord = ApiRecord, P extends Payload = Pa
     return this.options.resource;
   }
 
+  /** The parent ids this API works under (`{ userId: '7' }`); none for a top-level resource. */
+  get parents(): Readonly<Record<string, string>> {
+    return this.options.parents ?? {};
+  }
+
   /** The underlying client, for calls the typed methods do not cover (raw status checks, bad bodies). */
   get client(): ApiClient {
     return this.options.client;

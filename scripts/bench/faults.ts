@@ -97,7 +97,7 @@ export const faults: Benchmark = {
       return [
         {
           benchmark: 'faults',
-          figure: `${CYCLES * CALLS_PER_CYCLE} calls, ${FAULT_RATE * 100}% 503s ÷ no faults (local tuning, base backoff ${LOCAL_DEFAULTS.baseDelayMs} ms)`,
+          figure: `${CYCLES * CALLS_PER_CYCLE} calls, ${FAULT_RATE * 100}% 503s ÷ no faults (local tuning, base backoff ${LOCAL_DEFAULTS.retry.baseDelayMs} ms)`,
           ratio,
           goal: GOAL,
           // Zero failures is part of the goal.

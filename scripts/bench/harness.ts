@@ -3,12 +3,15 @@ import { Writable } from 'node:stream';
 import { type APIRequestContext, request } from '@playwright/test';
 
 import { type EnvironmentConfig, loadEnvironment } from '../../lib/config/environment';
-import { createUsersApi, requestContextOptions } from '../../lib/session/create-users-api';
 import type { ResponseContract } from '../../lib/http/api-client';
 import type { ApiObserver, CallRecord } from '../../lib/http/api-observer';
 import { createPacer, type Pacer } from '../../lib/http/pacer';
 import { createLogger, type Logger } from '../../lib/logging/logger';
+import { environmentContract } from '../../lib/openapi/contract';
 import { requestDocument, responseDocument, stepTitle } from '../../lib/reporting/api-steps';
+import { requestContextOptions } from '../../lib/session/request-context';
+import { openSession } from '../../lib/session/session';
+import { SUITE_RESOURCES } from '../../lib/suite-resources';
 import type { UsersApi } from '../../lib/users/users-api';
 import { type EmbeddedServer, startEmbeddedServer } from '../support/embedded-server';
 
@@ -81,7 +84,7 @@ export interface OpenUsers {
 export async function openUsers(
   environment: EnvironmentConfig,
   observers: ApiObserver[] = [],
-  options: { pacer?: Pacer | undefined; contract?: ResponseContract | undefined } = {},
+  options: { pacer?: Pacer | undefined; contract?: ResponseContract | 'none' } = {},
 ): Promise<OpenUsers> {
   const pacer =
     'pacer' in options
@@ -90,13 +93,15 @@ export async function openUsers(
           key: `${environment.name} ${environment.baseUrl}`,
           ratePerSecond: environment.rateLimitRps,
         });
+  // Unless told otherwise, every response is checked against the environment's contract.
+  const contract = options.contract ?? (await environmentContract(environment, SUITE_RESOURCES));
   const context = await request.newContext(requestContextOptions(environment));
-  const users = createUsersApi(context, environment, {
+  const { users } = openSession(environment, {
+    request: context,
     logger: quietLogger(),
     observers,
     pacer,
-    // Unless told otherwise, every response is checked against the environment's contract.
-    ...('contract' in options ? { contract: options.contract } : {}),
+    contract,
   });
   return { users, context, dispose: () => context.dispose() };
 }

@@ -1,6 +1,6 @@
 import { request } from '@playwright/test';
 
-import { requestContextOptions } from '../../lib/session/create-users-api';
+import { requestContextOptions } from '../../lib/session/request-context';
 import { type Benchmark, type Figure, type Goal, meets } from './benchmark';
 import {
   localEnvironment,
@@ -42,7 +42,7 @@ export const overhead: Benchmark = {
     const observer = reportStepObserver();
     const framework = await openUsers(environment, [observer]);
     // The same without the OpenAPI check of each response: what the contract costs on its own.
-    const unchecked = await openUsers(environment, [reportStepObserver()], { contract: undefined });
+    const unchecked = await openUsers(environment, [reportStepObserver()], { contract: 'none' });
     const rawContext = await request.newContext(requestContextOptions(environment));
     try {
       await seedUsers(server.baseUrl, 30);

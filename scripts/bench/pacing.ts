@@ -3,7 +3,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { type EnvironmentConfig, REMOTE_DEFAULTS } from '../../lib/config/environment';
 import type { ApiObserver, CallRecord, RetryRecord } from '../../lib/http/api-observer';
 import { startPacingCoordinator } from '../../lib/http/pacing-coordinator';
-import { environmentPacer } from '../../lib/session/create-users-api';
+import { runPacer } from '../../lib/session/session';
 import type { EmbeddedServer } from '../support/embedded-server';
 import { type Benchmark, type Figure, type Goal, meets } from './benchmark';
 import { openUsers, remoteEnvironment, startServer, timed } from './harness';
@@ -91,8 +91,7 @@ async function runWorkers(
   const workers = await Promise.all(
     payloads.map(() =>
       openUsers(environment, [tally], {
-        pacer:
-          coordinator === undefined ? undefined : environmentPacer(environment, coordinator.url),
+        pacer: coordinator === undefined ? undefined : runPacer(environment, coordinator.url),
       }),
     ),
   );

@@ -9,13 +9,20 @@ import {
   type ObservedCall,
   summarizeApiHealth,
 } from '../../lib/reporting/api-health';
-import { CleanupRegistry } from '../../lib/resources/cleanup-registry';
 import { newRunId } from '../../lib/resources/run-marker';
-import { createUsersApi, requestContextOptions } from '../../lib/session/create-users-api';
+import { requestContextOptions } from '../../lib/session/request-context';
+import { openSession } from '../../lib/session/session';
 import { UserFactory } from '../../lib/users/user-factory';
 import type { User } from '../../lib/users/user-schema';
 import type { UsersApi } from '../../lib/users/users-api';
-import { asSetupError, EXIT, oneLine, type SetupError, type Target } from '../support/cli';
+import {
+  asSetupError,
+  EXIT,
+  loadContract,
+  oneLine,
+  type SetupError,
+  type Target,
+} from '../support/cli';
 import type { DemoOptions } from './cli-options';
 
 /** Ctrl-C as the run sees it: a signal to stop, and the line a second Ctrl-C leaves with. */
@@ -124,17 +131,24 @@ export async function runDemo(
   const context = await request.newContext(requestContextOptions(environment));
   try {
     const steps = new Steps(logger, interruption.signal);
-    // Every user the server made for this run and not yet confirmed gone, whichever step made it.
-    const pending = new Set<string>();
-    const onCreated = (id: string) => pending.add(id);
-    const users = createUsersApi(context, environment, { logger, observers: [steps], onCreated });
+    const contract = await loadContract(environment);
+    // Its cleanup holds every user the server made for this run and not yet confirmed gone.
+    const session = openSession(environment, {
+      request: context,
+      logger,
+      contract,
+      observers: [steps],
+    });
+    const { users, cleanup } = session;
 
     // One read before anything is written, so a wrong URL or token ends the run with one line and
     // nothing created: through a silent client, so that its retries print nothing either.
-    const quiet = createUsersApi(context, environment, {
+    const quiet = openSession(environment, {
+      request: context,
       logger: createLogger({ level: 'silent' }),
+      contract,
       observers: [steps],
-    });
+    }).users;
     await steps.step(
       { verb: 'reach', subject: 'users', check: true },
       () => quiet.list({ page: 1, limit: 1 }),
@@ -146,7 +160,7 @@ export async function runDemo(
     interruption.lastWords = `interrupted again: exiting without clean-up; the users left behind carry ${factory.marker} in their email`;
     interruption.signal.addEventListener('abort', () => {
       logger.warn(
-        `interrupted: deleting the ${pending.size} user(s) this run created; Ctrl-C again to exit at once`,
+        `interrupted: deleting the ${cleanup.pending.length} user(s) this run created; Ctrl-C again to exit at once`,
       );
     });
     logger.info(`scenario on ${where}: ${demo.users} user(s), test data marked ${factory.marker}`);
@@ -155,7 +169,7 @@ export async function runDemo(
     let outcome: 'passed' | 'failed' | 'interrupted' = 'passed';
     let setupProblem: SetupError | undefined;
     try {
-      await scenario(users, factory, steps, demo.users, (id) => pending.delete(id));
+      await scenario(users, factory, steps, demo.users);
     } catch (error) {
       if (!(error instanceof Interrupted || error instanceof StepFailed)) throw error;
       outcome = error instanceof Interrupted ? 'interrupted' : 'failed';
@@ -164,21 +178,16 @@ export async function runDemo(
     const scenarioMs = performance.now() - scenarioStarted;
 
     steps.signal = new AbortController().signal;
-    for (const id of pending) {
-      const registry = new CleanupRegistry();
-      registry.track(users, id);
+    for (const key of cleanup.pending) {
       const said = (_: unknown, calls: readonly CallRecord[]) =>
         calls.some((c) => c.method === 'DELETE' && c.status === 200)
           ? 'deleted, answers 404'
           : 'was already gone';
       await steps
-        .run('cleanup', `user ${id}`, () => registry.deleteAll(), said)
-        .then(
-          () => pending.delete(id),
-          () => undefined, // its line says why; the summary lists the user as left behind
-        );
+        .run('cleanup', `user ${idOf(key)}`, () => cleanup.deleteAll((k) => k === key), said)
+        .catch(() => undefined); // its line says why; the summary lists the user as left behind
     }
-    const leftBehind = [...pending];
+    const leftBehind = cleanup.pending.map(idOf);
     if (leftBehind.length > 0) {
       logger.error(`could not delete user(s) ${leftBehind.join(', ')}: delete them by hand`);
       if (outcome === 'passed') outcome = 'failed';
@@ -222,7 +231,6 @@ async function scenario(
   factory: UserFactory,
   steps: Steps,
   count: number,
-  onGone: (id: string) => void,
 ): Promise<void> {
   const created: User[] = [];
   for (const [index, payload] of factory.buildMany(count).entries()) {
@@ -248,11 +256,12 @@ async function scenario(
     record === undefined ? 'already gone: counted as deleted' : '';
   for (const { id } of created)
     await steps.run('delete', `user ${id}`, () => users.delete(id), deleted);
-  for (const { id } of created) {
+  for (const { id } of created)
     await steps.wait('confirm', `user ${id}`, 'answers 404', () => users.waitUntilDeleted(id));
-    onGone(id);
-  }
 }
+
+/** The id in a cleanup key, `users/<id>`. */
+const idOf = (key: string) => key.slice(key.lastIndexOf('/') + 1);
 
 /** Resolves or rejects with `work`, or rejects with Interrupted as soon as the signal aborts. */
 async function untilAborted<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {

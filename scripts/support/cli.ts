@@ -10,6 +10,8 @@ import {
 import { environmentVariables, loadDotenv } from '../../lib/config/secrets';
 import { ApiStatusError, ApiTransportError } from '../../lib/http/api-errors';
 import { useColour } from '../../lib/logging/logger';
+import { type Contract, environmentContract } from '../../lib/openapi/contract';
+import { SUITE_RESOURCES } from '../../lib/suite-resources';
 import { EmbeddedServerError } from './embedded-server';
 
 /** The exit codes of the repository's commands (the demo, the janitor). */
@@ -60,6 +62,18 @@ const UNREACHABLE: Record<string, string> = {
   EHOSTUNREACH: 'host unreachable',
   ENETUNREACH: 'network unreachable',
 };
+
+/**
+ * The environment's contract for the suite's resources (`<ENV>_OPENAPI`, else the generated
+ * document), loaded once for a command; a document that cannot be read or parsed is a SetupError.
+ */
+export async function loadContract(environment: EnvironmentConfig): Promise<Contract> {
+  try {
+    return await environmentContract(environment, SUITE_RESOURCES);
+  } catch (error) {
+    throw new SetupError(error instanceof Error ? error.message : String(error));
+  }
+}
 
 /** Turns an error that means "bad set-up" into a SetupError with its fix; undefined for anything else. */
 export function asSetupError(error: unknown, target?: Target): SetupError | undefined {

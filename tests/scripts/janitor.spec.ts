@@ -3,8 +3,9 @@ import { expect, test as base } from '@playwright/test';
 import { loadEnvironment } from '../../lib/config/environment';
 import { createLogger } from '../../lib/logging/logger';
 import { type NewPost, type Post, postsResource } from '../../lib/posts/posts-resource';
-import { compareIds, ResourceApi } from '../../lib/resources/resource-api';
-import { createUsersApi, requestContextOptions } from '../../lib/session/create-users-api';
+import { compareIds, type ResourceApi } from '../../lib/resources/resource-api';
+import { requestContextOptions } from '../../lib/session/request-context';
+import { openSession } from '../../lib/session/session';
 import { UserFactory } from '../../lib/users/user-factory';
 import type { NewUser } from '../../lib/users/user-schema';
 import type { UsersApi } from '../../lib/users/users-api';
@@ -92,9 +93,12 @@ const test = base.extend<{ serverFlags: string[]; backend: Backend }>({
     const environment = loadEnvironment('local', {}, { baseUrl: server.baseUrl });
     const context = await playwright.request.newContext(requestContextOptions(environment));
     try {
-      const users = createUsersApi(context, environment, {
+      const session = openSession(environment, {
+        request: context,
         logger: createLogger({ level: 'silent' }),
+        contract: 'none',
       });
+      const { users } = session;
       const ids = async () => {
         const all: string[] = [];
         for (let page = 1; ; page += 1) {
@@ -112,13 +116,7 @@ const test = base.extend<{ serverFlags: string[]; backend: Backend }>({
       };
       const stored = async () => (await state()).users;
       const storedPosts = async () => (await state()).resources.posts.records;
-      const posts = (userId: string) =>
-        new ResourceApi({
-          client: users.client,
-          consistency: environment.consistency,
-          resource: postsResource,
-          parents: { userId },
-        });
+      const posts = (userId: string) => session.api(postsResource, { userId });
       const seeded = await seed(users);
       const everyone = sorted(Object.values(seeded).flat());
       // Reads may lag writes: the janitor must see every seeded user before it runs.

@@ -234,7 +234,9 @@ test.describe('ApiClient and non-idempotent calls', () => {
   });
 
   test('writes are refused before sending when the environment forbids them', async () => {
-    const { client, sent } = fakeClient(inOrder({ status: 200, body: [] }), { allowWrites: false });
+    const { client, sent } = fakeClient(inOrder({ status: 200, body: [] }), {
+      writesRefused: 'writes are disabled here (set PRODUCTION_ALLOW_WRITES=true to allow them)',
+    });
     const writes: HttpMethod[] = ['POST', 'PUT', 'PATCH', 'DELETE'];
     for (const method of writes) {
       const error = await client.send({ method, path: 'users/1' }).catch((e: unknown) => e);

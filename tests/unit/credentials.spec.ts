@@ -7,7 +7,7 @@ import AdmZip from 'adm-zip';
 import { expect, test } from '@playwright/test';
 
 import { bearerPlaceholder, grantCredential, withCredential } from '../../lib/http/credentials';
-import { requestContextOptions } from '../../lib/session/environment-api';
+import { requestContextOptions } from '../../lib/session/request-context';
 import { loadEnvironment } from '../../lib/config/environment';
 import { configuredSecrets, loadDotenv, secretValue } from '../../lib/config/secrets';
 

@@ -10,6 +10,7 @@ import {
   loadEnvironment,
 } from '../../lib/config/environment';
 import { badSetting } from '../../lib/config/setting-value';
+import { DEFAULT_RETRY_POLICY } from '../../lib/http/retry-policy';
 
 const ROOT = 'https://abc123.mockapi.io/api/v1';
 
@@ -132,14 +133,9 @@ test.describe('loadEnvironment values', () => {
       baseUrl: ROOT,
       tokenVariable: undefined,
       allowWrites: true,
+      writesRefused: undefined,
       timeoutMs: 10_000,
-      retry: {
-        attempts: 30,
-        baseDelayMs: 500,
-        maxDelayMs: 8_000,
-        maxRetryAfterMs: 30_000,
-        budgetMs: 30_000,
-      },
+      retry: DEFAULT_RETRY_POLICY,
       rateLimitRps: 8,
       consistency: {
         timeoutMs: 15_000,
@@ -154,7 +150,10 @@ test.describe('loadEnvironment values', () => {
     expect(local).toMatchObject({
       baseUrl: 'http://127.0.0.1:4010/api/v1',
       timeoutMs: LOCAL_DEFAULTS.timeoutMs,
-      retry: { attempts: LOCAL_DEFAULTS.attempts, baseDelayMs: LOCAL_DEFAULTS.baseDelayMs },
+      retry: {
+        attempts: LOCAL_DEFAULTS.retry.attempts,
+        baseDelayMs: LOCAL_DEFAULTS.retry.baseDelayMs,
+      },
       consistency: { intervalsMs: LOCAL_DEFAULTS.pollIntervalsMs },
     });
   });

@@ -8,9 +8,9 @@ import { loadEnvironment } from '../../lib/config/environment';
 import { expect, test as base } from '../../lib/fixtures';
 import { createLogger } from '../../lib/logging/logger';
 import { postsResource } from '../../lib/posts/posts-resource';
-import { ApiContractError } from '../../lib/openapi/contract';
-import { createApiClient } from '../../lib/session/environment-api';
-import { UsersApi } from '../../lib/users/users-api';
+import { ApiContractError, environmentContract } from '../../lib/openapi/contract';
+import { openSession } from '../../lib/session/session';
+import { SUITE_RESOURCES } from '../../lib/suite-resources';
 import { BASE_URL, fakeRequestContext } from './support/fake-request';
 
 /**
@@ -132,7 +132,7 @@ const test = base.extend<object, { apiRoot: string }>({
   ],
 });
 
-test.describe('QA_OPENAPI for a client built outside the fixtures (scripts)', () => {
+test.describe('QA_OPENAPI for a session opened outside the fixtures (scripts)', () => {
   test('a response that breaks the team document fails the call, naming the variable', async () => {
     await withDocument(async (file) => {
       const environment = loadEnvironment('qa', {
@@ -141,12 +141,12 @@ test.describe('QA_OPENAPI for a client built outside the fixtures (scripts)', ()
         QA_RATE_LIMIT_RPS: '0',
       });
       const { context } = fakeRequestContext(() => ({ status: 200, body: USERS['7']?.body }));
-      // No contract given: the client loads the environment's own at its first answer.
-      const client = createApiClient(context, environment, {
+      const { users } = openSession(environment, {
+        request: context,
         logger: createLogger({ level: 'silent' }),
         pacer: undefined,
+        contract: await environmentContract(environment, SUITE_RESOURCES),
       });
-      const users = new UsersApi({ client, consistency: environment.consistency });
       const error = await users.get('7').then(
         () => undefined,
         (e: unknown) => e,
@@ -164,17 +164,12 @@ test.describe('QA_OPENAPI for a client built outside the fixtures (scripts)', ()
     });
   });
 
-  test('a document that cannot be loaded fails the first call with one line naming the variable', async () => {
+  test('a document that cannot be loaded fails with one line naming the variable', async () => {
     const environment = loadEnvironment('qa', {
       QA_BASE_URL: BASE_URL,
       QA_OPENAPI: '/nonexistent/openapi.json',
     });
-    const { context } = fakeRequestContext(() => ({ status: 200, body: [] }));
-    const client = createApiClient(context, environment, {
-      logger: createLogger({ level: 'silent' }),
-      pacer: undefined,
-    });
-    await expect(client.send({ method: 'GET', path: 'users' })).rejects.toThrow(
+    await expect(environmentContract(environment, SUITE_RESOURCES)).rejects.toThrow(
       /^QA_OPENAPI=\/nonexistent\/openapi\.json: no such file/,
     );
   });

@@ -1,0 +1,50 @@
+import { z } from 'zod';
+
+/**
+ * What the main process of a run hands its workers through the environment, set by
+ * playwright.config.ts and the global setup. Read here only; the rest of lib/ receives it typed.
+ */
+export interface RunSettings {
+  /** This run's id, shared by every worker and shard process (`PW_RUN_ID`). */
+  runId: string | undefined;
+  /** The folder the workers append their calls to, for the global teardown's gates (`PW_CALL_LOG`). */
+  callLog: string | undefined;
+  /** The run-wide pacing coordinator (`PW_PACER_URL`). */
+  pacerUrl: string | undefined;
+  /** The embedded server's port (`LOCAL_PORT`), chosen by playwright.config.ts. */
+  localPort: number;
+}
+
+const optional = z
+  .string()
+  .trim()
+  .optional()
+  .transform((value) => (value === '' ? undefined : value));
+
+const schema = z.object({
+  PW_RUN_ID: optional,
+  PW_CALL_LOG: optional,
+  PW_PACER_URL: optional,
+  LOCAL_PORT: z.coerce
+    .number({ error: 'LOCAL_PORT must be a port number, e.g. 4010' })
+    .int('LOCAL_PORT must be a port number, e.g. 4010')
+    .min(1)
+    .max(65_535)
+    .default(4010),
+});
+
+/** The run's settings from `env` (the process's own by default). */
+export function runSettings(env: NodeJS.ProcessEnv = process.env): RunSettings {
+  const parsed = schema.parse({ ...env, LOCAL_PORT: env.LOCAL_PORT?.trim() || undefined });
+  return {
+    runId: parsed.PW_RUN_ID,
+    callLog: parsed.PW_CALL_LOG,
+    pacerUrl: parsed.PW_PACER_URL,
+    localPort: parsed.LOCAL_PORT,
+  };
+}
+
+/** The embedded server's API root on a port: the one place it is composed. */
+export function localBaseUrl(port: number): string {
+  return `http://127.0.0.1:${port}/api/v1`;
+}
