@@ -28,6 +28,21 @@ export default tseslint.config(
       'no-empty-pattern': 'off',
     },
   },
+  {
+    // Configuration is read once: process.env belongs to lib/config/; the rest of lib/ gets it typed.
+    files: ['lib/**/*.ts'],
+    ignores: ['lib/config/**'],
+    rules: {
+      'no-restricted-properties': [
+        'error',
+        {
+          object: 'process',
+          property: 'env',
+          message: 'Read environment variables in lib/config/ and pass typed settings in.',
+        },
+      ],
+    },
+  },
   { files: ['**/*.mjs', '**/*.cjs'], ...tseslint.configs.disableTypeChecked },
   {
     files: ['**/*.cjs'],

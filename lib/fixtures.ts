@@ -1,6 +1,7 @@
 import { type APIRequestContext, test as base, expect } from '@playwright/test';
 
 import { type EnvironmentConfig, loadEnvironment } from './config/environment';
+import { logSettings } from './config/log-settings';
 import { localBaseUrl, runSettings } from './config/run-settings';
 import { environmentVariables } from './config/secrets';
 import type { ApiClient, ResponseContract } from './http/api-client';
@@ -116,7 +117,8 @@ export const test = base.extend<TestFixtures, WorkerFixtures>({
   resources: [SUITE_RESOURCES, { option: true, scope: 'worker' }],
   runId: [({}, use) => use(runSettings().runId ?? newRunId()), { scope: 'worker' }],
   workerLogger: [
-    ({}, use, workerInfo) => use(createLogger().child({ worker: workerInfo.workerIndex })),
+    ({}, use, workerInfo) =>
+      use(createLogger(logSettings()).child({ worker: workerInfo.workerIndex })),
     { scope: 'worker', box: true },
   ],
   logger: [

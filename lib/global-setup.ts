@@ -2,6 +2,7 @@ import type { FullConfig } from '@playwright/test';
 
 import { ConfigError } from './config/environment';
 import { preflightEnabled } from './config/preflight-switch';
+import { publishRunSettings } from './config/run-settings';
 import { startPacingCoordinator } from './http/pacing-coordinator';
 import { environmentContract } from './openapi/contract';
 import { preflight, PreflightError, preflightTargets, projectEnvironments } from './preflight';
@@ -42,10 +43,9 @@ export async function setUpRun(
       throw error instanceof ConfigError ? new PreflightError(error.message) : error;
     });
   const coordinator = await startPacingCoordinator({ shards: config.shard?.total });
-  process.env.PW_PACER_URL = coordinator.url;
   // Workers log their calls here; the teardown judges the run from it, whatever reporters ran.
   const callLog = createCallLog();
-  process.env.PW_CALL_LOG = callLog;
+  publishRunSettings({ pacerUrl: coordinator.url, callLog });
   return async () => {
     await coordinator.close();
     await endRun(config, { callLog, startedAt, ...options });

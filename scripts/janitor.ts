@@ -2,7 +2,8 @@ import { request } from '@playwright/test';
 
 import { isConfigured } from '../lib/config/environment';
 import { ApiStatusError } from '../lib/http/api-errors';
-import { createLogger, logLevelFromEnv } from '../lib/logging/logger';
+import { logLevelFromEnv, useColour } from '../lib/config/log-settings';
+import { createLogger } from '../lib/logging/logger';
 import { requestContextOptions } from '../lib/session/request-context';
 import { openSession } from '../lib/session/session';
 import type { ApiRecord, Resource } from '../lib/resources/resource';
@@ -56,7 +57,7 @@ async function janitor(options: JanitorOptions, fail: (message: string) => void)
     // Housekeeping: no contract check, which would stop it at the records a failing test left.
     const session = openSession(environment, {
       request: context,
-      logger: createLogger({ level }),
+      logger: createLogger({ level, colour: useColour() }),
       contract: 'none',
     });
     const apiOf = (resource: Resource, parents?: Record<string, string>) =>

@@ -44,6 +44,15 @@ export function runSettings(env: NodeJS.ProcessEnv = process.env): RunSettings {
   };
 }
 
+/**
+ * Hands settings the global setup made to the workers it is about to start, which inherit the
+ * environment: the pacing coordinator's address and the call log's folder.
+ */
+export function publishRunSettings(settings: { pacerUrl: string; callLog: string }): void {
+  process.env.PW_PACER_URL = settings.pacerUrl;
+  process.env.PW_CALL_LOG = settings.callLog;
+}
+
 /** The embedded server's API root on a port: the one place it is composed. */
 export function localBaseUrl(port: number): string {
   return `http://127.0.0.1:${port}/api/v1`;

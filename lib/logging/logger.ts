@@ -9,35 +9,12 @@ export type { Logger } from 'pino';
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
 
-/** Reads LOG_LEVEL, failing with the allowed values when it is not one of them. */
-export function logLevelFromEnv(
-  env: NodeJS.ProcessEnv = process.env,
-  fallback: LogLevel = 'warn',
-): LogLevel {
-  const raw = env.LOG_LEVEL?.trim().toLowerCase();
-  if (raw === undefined || raw === '') return fallback;
-  if ((LOG_LEVELS as readonly string[]).includes(raw)) return raw as LogLevel;
-  throw new Error(
-    `LOG_LEVEL="${env.LOG_LEVEL ?? ''}" is not a level: use one of ${LOG_LEVELS.join(', ')}`,
-  );
-}
-
-/** Whether output should be coloured: a terminal, not CI, and NO_COLOR unset. */
-export function useColour(
-  // isTTY is undefined, not false, on a pipe or file, whatever NodeJS.WriteStream claims.
-  stream: { isTTY?: boolean } = process.stderr,
-  env: NodeJS.ProcessEnv = process.env,
-): boolean {
-  if (env.NO_COLOR !== undefined && env.NO_COLOR !== '') return false;
-  if (env.FORCE_COLOR !== undefined && env.FORCE_COLOR !== '0') return true;
-  // A plain false, never the `undefined` a pipe's isTTY would pass through.
-  return stream.isTTY === true && env.CI === undefined;
-}
-
 export interface LoggerOptions {
+  /** Default `warn`; `logSettings()` (lib/config) reads `LOG_LEVEL`. */
   level?: LogLevel;
   /** Secret values that must never be printed; they are masked in every line. */
   secrets?: readonly string[];
+  /** Default false; `logSettings()` (lib/config) decides from the stream, `NO_COLOR` and `CI`. */
   colour?: boolean;
   destination?: NodeJS.WritableStream;
 }
@@ -68,7 +45,7 @@ const withContext: MessageFormatFunc = (log, messageKey, _level, { colors }) => 
 export function createLogger(options: LoggerOptions = {}): Logger {
   const secrets = options.secrets ?? [];
   const destination = options.destination ?? process.stderr;
-  const colour = options.colour ?? useColour();
+  const colour = options.colour ?? false;
   const stream = pretty({
     colorize: colour,
     sync: true,
@@ -81,7 +58,7 @@ export function createLogger(options: LoggerOptions = {}): Logger {
   const scrubbed = secrets.length === 0 ? stream : scrubStream(stream, secrets);
   return pino(
     {
-      level: options.level ?? logLevelFromEnv(),
+      level: options.level ?? 'warn',
       base: undefined,
       redact: {
         paths: ['headers.authorization', '*.headers.authorization', 'token', '*.token'],

@@ -4,7 +4,7 @@ import fc from 'fast-check';
 import type { UserFactory } from '../users/user-factory';
 import { NewUserSchema } from '../users/user-schema';
 import type { UsersApi } from '../users/users-api';
-import type { ModelBudget } from './budget';
+import type { ModelBudget } from '../config/model-budget';
 import { type UserCommand, userCommands } from './commands';
 import { type Counterexample, counterexampleTest, describeCounterexample } from './counterexample';
 import { ModelSession } from './session';

@@ -2,6 +2,7 @@ import { type Label, Status, type StatusDetails, type TestResult } from 'allure-
 import type { Category } from 'allure-js-commons/sdk';
 import type { LifecycleListener } from 'allure-js-commons/sdk/reporter';
 
+import { type CiSettings, ciSettings } from '../config/ci-settings';
 import categories from './allure-categories.json';
 
 const STATUSES = new Map<string, Status>(Object.values(Status).map((status) => [status, status]));
@@ -133,6 +134,7 @@ export interface EnvironmentSummary {
  */
 export function allureEnvironmentInfo(
   environments: readonly EnvironmentSummary[],
+  ci: CiSettings = ciSettings(),
 ): Record<string, string> {
   const hosts = environments.map((e) => `${e.project}=${new URL(e.baseUrl).host}`);
   return {
@@ -140,11 +142,7 @@ export function allureEnvironmentInfo(
     'API hosts': hosts.join(', ') || 'none',
     Node: process.version,
     Playwright: playwrightVersion(),
-    ...(process.env.GITHUB_RUN_ID === undefined
-      ? {}
-      : {
-          'CI run': `${process.env.GITHUB_REPOSITORY ?? ''} #${process.env.GITHUB_RUN_NUMBER ?? process.env.GITHUB_RUN_ID}`,
-        }),
+    ...(ci.run === undefined ? {} : { 'CI run': ci.run }),
   };
 }
 

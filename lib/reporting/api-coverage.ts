@@ -1,4 +1,5 @@
 import { ENVIRONMENTS, type EnvironmentConfig } from '../config/environment';
+import { mergedEnvironment } from '../config/merged-environment';
 import { environmentContract, responseKey } from '../openapi/contract';
 import { type DocumentedOperation, matchOperation } from '../openapi/operations';
 import { SUITE_RESOURCES } from '../suite-resources';
@@ -213,9 +214,7 @@ export async function measureCoverage(run: ProjectRun): Promise<MeasuredCoverage
   if (name === undefined) return undefined;
   const variable = `${name.toUpperCase()}_OPENAPI`;
   const openapi =
-    run.environment === undefined
-      ? process.env[variable]?.trim() || undefined
-      : run.environment.openapi;
+    run.environment === undefined ? mergedEnvironment(name).openapi : run.environment.openapi;
   const contract = await environmentContract({ name, openapi }, SUITE_RESOURCES);
   return {
     document: openapi === undefined ? 'the generated document' : `${variable}=${openapi}`,

@@ -2,14 +2,10 @@ import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 
+import { ciSettings } from '../config/ci-settings';
+import { mergedEnvironment } from '../config/merged-environment';
 import type { EnvironmentConfig } from '../config/environment';
-import {
-  ALL_CALLS,
-  API_METRICS,
-  parseThresholds,
-  type Threshold,
-  unitOf,
-} from '../config/thresholds';
+import { ALL_CALLS, API_METRICS, type Threshold, unitOf } from '../config/thresholds';
 import {
   environmentNameOf,
   figuresOf,
@@ -189,8 +185,7 @@ export class RunSummary {
       if (data.environment === undefined) {
         const name = environmentNameOf(project);
         if (name === undefined) continue;
-        const variable = `${name.toUpperCase()}_THRESHOLDS`;
-        const parsed = parseThresholds(process.env[variable], variable);
+        const parsed = mergedEnvironment(name);
         problems.push(...parsed.problems);
         thresholds = parsed.thresholds;
       }
@@ -265,9 +260,8 @@ export class RunSummary {
     fs.mkdirSync(path.dirname(file), { recursive: true });
     fs.writeFileSync(file, `${JSON.stringify(json, null, 2)}\n`);
     fs.writeFileSync(file.replace(/\.json$/, '') + '.md', markdown);
-    const jobSummary = process.env.GITHUB_STEP_SUMMARY;
-    if (jobSummary !== undefined && jobSummary !== '')
-      fs.appendFileSync(jobSummary, `${markdown}\n`);
+    const { jobSummaryFile } = ciSettings();
+    if (jobSummaryFile !== undefined) fs.appendFileSync(jobSummaryFile, `${markdown}\n`);
   }
 
   /**

@@ -1,5 +1,6 @@
 import { ENVIRONMENTS, type EnvironmentName } from '../../lib/config/environment';
-import { LOG_LEVELS, type LogLevel, logLevelFromEnv } from '../../lib/logging/logger';
+import { logLevelFromEnv } from '../../lib/config/log-settings';
+import { LOG_LEVELS, type LogLevel } from '../../lib/logging/logger';
 import { type CommandLine, environmentFlag, oneLine, parseFlags } from '../support/cli';
 
 const MAX_USERS = 100;

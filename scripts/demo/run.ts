@@ -3,7 +3,8 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import { request } from '@playwright/test';
 
 import type { ApiObserver, CallRecord } from '../../lib/http/api-observer';
-import { createLogger, type Logger, useColour } from '../../lib/logging/logger';
+import { useColour } from '../../lib/config/log-settings';
+import { createLogger, type Logger } from '../../lib/logging/logger';
 import {
   formatApiHealthTable,
   type ObservedCall,

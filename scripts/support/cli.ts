@@ -9,7 +9,7 @@ import {
 } from '../../lib/config/environment';
 import { environmentVariables, loadDotenv } from '../../lib/config/secrets';
 import { ApiStatusError, ApiTransportError } from '../../lib/http/api-errors';
-import { useColour } from '../../lib/logging/logger';
+import { useColour } from '../../lib/config/log-settings';
 import { type Contract, environmentContract } from '../../lib/openapi/contract';
 import { SUITE_RESOURCES } from '../../lib/suite-resources';
 import { EmbeddedServerError } from './embedded-server';

@@ -1,5 +1,5 @@
 import { test } from '../../lib/fixtures';
-import { modelBudget } from '../../lib/model/budget';
+import { modelBudget } from '../../lib/config/model-budget';
 import { runModelBased } from '../../lib/model/run-model';
 
 /**

@@ -1,7 +1,8 @@
 import { expect, test } from '@playwright/test';
 
 import { withLogBindings, inContext } from '../../lib/logging/log-context';
-import { createLogger, logLevelFromEnv, useColour } from '../../lib/logging/logger';
+import { logLevelFromEnv, useColour } from '../../lib/config/log-settings';
+import { createLogger } from '../../lib/logging/logger';
 import { collectingStream } from './support/fake-request';
 
 const TOKEN = 'tok-4f9a1c-very-secret';

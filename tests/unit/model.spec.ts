@@ -1,7 +1,7 @@
 import { expect, test } from '@playwright/test';
 import fc from 'fast-check';
 
-import { modelBudget, MODEL_DEFAULTS } from '../../lib/model/budget';
+import { modelBudget, MODEL_DEFAULTS } from '../../lib/config/model-budget';
 import { toCode } from '../../lib/model/code';
 import { counterexampleTest, replayCommand } from '../../lib/model/counterexample';
 import { jsonEqual, toJson } from '../../lib/model/json';
