@@ -9,7 +9,7 @@ import type { ApiObserver } from './http/api-observer';
 import type { Pacer } from './http/pacer';
 import { withLogBindings } from './logging/log-context';
 import { createLogger, type Logger } from './logging/logger';
-import { environmentContract } from './openapi/contract';
+import { environmentContract } from './openapi/contract-loader';
 import { recordedCallSchema } from './reporting/api-health';
 import {
   API_CALLS_ATTACHMENT,

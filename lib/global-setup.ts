@@ -4,7 +4,7 @@ import { ConfigError } from './config/environment';
 import { preflightEnabled } from './config/preflight-switch';
 import { publishRunSettings } from './config/run-settings';
 import { startPacingCoordinator } from './http/pacing-coordinator';
-import { environmentContract } from './openapi/contract';
+import { environmentContract } from './openapi/contract-loader';
 import { preflight, PreflightError, preflightTargets, projectEnvironments } from './preflight';
 import { createCallLog } from './reporting/call-log';
 import { endRun } from './reporting/run-end';

@@ -1,6 +1,7 @@
 import { ENVIRONMENTS, type EnvironmentConfig } from '../config/environment';
 import { mergedEnvironment } from '../config/merged-environment';
-import { environmentContract, responseKey } from '../openapi/contract';
+import { responseKey } from '../openapi/contract';
+import { environmentContract } from '../openapi/contract-loader';
 import { type DocumentedOperation, matchOperation } from '../openapi/operations';
 import { SUITE_RESOURCES } from '../suite-resources';
 import type { ObservedCall, RecordedCall } from './api-health';

@@ -7,7 +7,7 @@ import type { ResponseContract } from '../../lib/http/api-client';
 import type { ApiObserver, CallRecord } from '../../lib/http/api-observer';
 import { createPacer, type Pacer } from '../../lib/http/pacer';
 import { createLogger, type Logger } from '../../lib/logging/logger';
-import { environmentContract } from '../../lib/openapi/contract';
+import { environmentContract } from '../../lib/openapi/contract-loader';
 import { requestDocument, responseDocument, stepTitle } from '../../lib/reporting/api-steps';
 import { requestContextOptions } from '../../lib/session/request-context';
 import { openSession } from '../../lib/session/session';

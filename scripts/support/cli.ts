@@ -10,7 +10,8 @@ import {
 import { environmentVariables, loadDotenv } from '../../lib/config/secrets';
 import { ApiStatusError, ApiTransportError } from '../../lib/http/api-errors';
 import { useColour } from '../../lib/config/log-settings';
-import { type Contract, environmentContract } from '../../lib/openapi/contract';
+import type { Contract } from '../../lib/openapi/contract';
+import { environmentContract } from '../../lib/openapi/contract-loader';
 import { SUITE_RESOURCES } from '../../lib/suite-resources';
 import { EmbeddedServerError } from './embedded-server';
 

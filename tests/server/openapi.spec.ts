@@ -1,6 +1,7 @@
 import { Validator } from '@seriousme/openapi-schema-validator';
 
-import { Contract, generatedContract } from '../../lib/openapi/contract';
+import { Contract } from '../../lib/openapi/contract';
+import { generatedContract } from '../../lib/openapi/contract-loader';
 import { operationsOf } from '../../lib/openapi/operations';
 import { SUITE_RESOURCES } from '../../lib/suite-resources';
 import type { HttpClient, RequestOptions } from './inject-client';

@@ -8,13 +8,8 @@ import { expect, test } from '@playwright/test';
 
 import { ConfigError } from '../../lib/config/environment';
 import { ApiResponseError } from '../../lib/http/api-errors';
-import {
-  ApiContractError,
-  Contract,
-  generatedContract,
-  loadContract,
-  responseKey,
-} from '../../lib/openapi/contract';
+import { ApiContractError, Contract, responseKey } from '../../lib/openapi/contract';
+import { generatedContract, loadContract } from '../../lib/openapi/contract-loader';
 import { openApiDocument } from '../../lib/openapi/document';
 import { SUITE_RESOURCES } from '../../lib/suite-resources';
 import { UsersApi } from '../../lib/users/users-api';
