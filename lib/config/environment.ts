@@ -5,7 +5,7 @@ import { z } from 'zod';
 import { type RetryOverrides, retryPolicy } from '../http/retry-policy';
 import { environmentVariables } from './secrets';
 import { badSetting } from './setting-value';
-import { parseThresholds } from './thresholds';
+import { parseThresholds } from './threshold-grammar';
 
 export const REMOTE_ENVIRONMENTS = ['staging', 'qa', 'production'] as const;
 export const ENVIRONMENTS = ['local', ...REMOTE_ENVIRONMENTS] as const;

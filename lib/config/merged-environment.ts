@@ -1,4 +1,4 @@
-import { parseThresholds, type Threshold } from './thresholds';
+import { parseThresholds, type Threshold } from './threshold-grammar';
 
 /**
  * What `merge-reports` knows of an environment whose blobs kept no `use.environment`: its team

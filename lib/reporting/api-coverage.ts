@@ -5,7 +5,7 @@ import { environmentContract } from '../openapi/contract-loader';
 import { type DocumentedOperation, matchOperation } from '../openapi/operations';
 import { SUITE_RESOURCES } from '../suite-resources';
 import type { ObservedCall, RecordedCall } from './api-health';
-import type { CoverageFigures } from './thresholds';
+import type { CoverageFigures } from './threshold-verdicts';
 
 /** Covered out of documented, and the percentage (100 when nothing is documented). */
 export interface Ratio {

@@ -1,11 +1,11 @@
-import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 
 import { ciSettings } from '../config/ci-settings';
-import { mergedEnvironment } from '../config/merged-environment';
 import type { EnvironmentConfig } from '../config/environment';
-import { ALL_CALLS, API_METRICS, type Threshold, unitOf } from '../config/thresholds';
+import { mergedEnvironment } from '../config/merged-environment';
+import type { Threshold } from '../config/threshold-grammar';
+import { writeAllureMetrics } from './allure-metrics';
 import {
   environmentNameOf,
   figuresOf,
@@ -27,9 +27,8 @@ import {
   formatThresholdMarkdown,
   formatThresholdTable,
   judgeThresholds,
-  measureCalls,
   type ProjectThresholds,
-} from './thresholds';
+} from './threshold-verdicts';
 
 /**
  * API coverage of one project's run; {@link measureCoverage} (against the environment's OpenAPI
@@ -67,10 +66,6 @@ export interface ProjectCalls {
 
 /** How a run ended for the gates: passed, or failed with one line saying why. */
 export type RunVerdict = { failed: false } | { failed: true; reason: string };
-
-/** Our Allure metrics file, named so that a rerun into the same results folder replaces it. */
-const PERF_PREFIX = 'api-health-';
-const PERF_SUFFIX = '-perf.json';
 
 /**
  * The end of a run for the API: prints requests, statuses, retries and p50/p95/max latency per
@@ -143,7 +138,16 @@ export class RunSummary {
     const coverage = new Map(
       [...measured].map(([project, c]): [string, CoverageFigures] => [project, figuresOf(c)]),
     );
-    if (observed.length > 0) this.writeAllureMetrics(withCalls, coverage);
+    if (observed.length > 0)
+      writeAllureMetrics(
+        this.allureResultsDir,
+        withCalls.map(([project, data]) => ({
+          project,
+          calls: data.calls,
+          coverage: coverage.get(project),
+        })),
+        this.startedAt,
+      );
     if (gated.projects.length === 0) {
       // No verdicts this run: none of an earlier run's may pass for this one's in the reports.
       if (observed.length > 0) this.removeThresholds();
@@ -263,96 +267,4 @@ export class RunSummary {
     const { jobSummaryFile } = ciSettings();
     if (jobSummaryFile !== undefined) fs.appendFileSync(jobSummaryFile, `${markdown}\n`);
   }
-
-  /**
-   * The run's figures as Allure 3 performance metrics. Allure keeps one value per key in its
-   * history (the mean of the key's samples), so each series has its own key,
-   * `api.<project>.<endpoint or *>.<metric>`, for its trend to span runs.
-   */
-  private writeAllureMetrics(
-    withCalls: [string, ProjectCalls][],
-    coverage: Map<string, CoverageFigures | undefined>,
-  ): void {
-    const stop = Date.now();
-    const samples = withCalls.flatMap(([project, data]) => [
-      ...allureSamples(project, data.calls, this.startedAt, stop),
-      ...coverageSamples(project, coverage.get(project), this.startedAt, stop),
-    ]);
-    fs.mkdirSync(this.allureResultsDir, { recursive: true });
-    for (const file of fs.readdirSync(this.allureResultsDir))
-      if (file.startsWith(PERF_PREFIX) && file.endsWith(PERF_SUFFIX))
-        fs.rmSync(path.join(this.allureResultsDir, file), { force: true });
-    fs.writeFileSync(
-      path.join(this.allureResultsDir, `${PERF_PREFIX}${randomUUID()}${PERF_SUFFIX}`),
-      `${JSON.stringify(samples, null, 2)}\n`,
-    );
-  }
-}
-
-/** One Allure performance metric (the fields Allure 3 reads from a `*-perf.json` file). */
-export interface AllureMetricSample {
-  id: string;
-  key: string;
-  value: number;
-  start: number;
-  stop: number;
-  title: string;
-  unit: string;
-  group: string;
-  groupTitle: string;
-  better?: 'lower' | 'higher';
-}
-
-/** Every metric of a project's calls, overall (`*`) and per endpoint, as Allure samples. */
-export function allureSamples(
-  project: string,
-  calls: readonly ObservedCall[],
-  start: number,
-  stop: number,
-): AllureMetricSample[] {
-  const endpoints = [...new Set(calls.map((o) => `${o.call.method} /${o.call.route}`))].sort();
-  const series: [string, readonly ObservedCall[]][] = [
-    [ALL_CALLS, calls],
-    ...endpoints.map((e): [string, ObservedCall[]] => [
-      e,
-      calls.filter((o) => `${o.call.method} /${o.call.route}` === e),
-    ]),
-  ];
-  return series.flatMap(([target, group]) => {
-    const metrics = measureCalls(group.map((o) => o.call));
-    if (metrics === undefined) return [];
-    return API_METRICS.map((metric) => ({
-      id: `${project} ${target}`,
-      key: `api.${project}.${target === ALL_CALLS ? 'all' : target}.${metric}`,
-      value: metrics[metric],
-      start,
-      stop,
-      title: `${metric} ${target === ALL_CALLS ? 'all calls' : target}`,
-      unit: unitOf(metric),
-      group: `api.${project}`,
-      groupTitle: `API (${project})`,
-      ...(metric === 'requests' ? {} : { better: 'lower' as const }),
-    }));
-  });
-}
-
-function coverageSamples(
-  project: string,
-  coverage: CoverageFigures | undefined,
-  start: number,
-  stop: number,
-): AllureMetricSample[] {
-  if (coverage === undefined) return [];
-  return (['operations', 'statuses', 'parameters'] as const).map((metric) => ({
-    id: `${project} coverage`,
-    key: `api.${project}.coverage.${metric}`,
-    value: coverage[metric],
-    start,
-    stop,
-    title: `coverage of ${metric}`,
-    unit: '%',
-    group: `api.${project}`,
-    groupTitle: `API (${project})`,
-    better: 'higher',
-  }));
 }

@@ -1,6 +1,6 @@
 import type { Reporter, TestCase, TestResult, TestStep } from '@playwright/test/reporter';
 
-import { STEP_RESULT_ANNOTATION } from './api-steps';
+import { STEP_RESULT_ANNOTATION } from './call-documents';
 
 /**
  * Completes the titles of API steps. Playwright reports a step's title when the step starts, before

@@ -8,7 +8,7 @@ import type { ApiObserver, CallRecord } from '../../lib/http/api-observer';
 import { createPacer, type Pacer } from '../../lib/http/pacer';
 import { createLogger, type Logger } from '../../lib/logging/logger';
 import { environmentContract } from '../../lib/openapi/contract-loader';
-import { requestDocument, responseDocument, stepTitle } from '../../lib/reporting/api-steps';
+import { requestDocument, responseDocument, stepTitle } from '../../lib/reporting/call-documents';
 import { requestContextOptions } from '../../lib/session/request-context';
 import { openSession } from '../../lib/session/session';
 import { SUITE_RESOURCES } from '../../lib/suite-resources';

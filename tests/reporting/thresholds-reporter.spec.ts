@@ -8,7 +8,7 @@ import { type EnvironmentConfig, loadEnvironment } from '../../lib/config/enviro
 import { environmentNameOf, type MeasuredCoverage } from '../../lib/reporting/api-coverage';
 import ApiHealthReporter, {
   type ApiHealthReporterOptions,
-} from '../../lib/reporting/api-health-reporter';
+} from '../../lib/reporting/merged-run-reporter';
 import type { RecordedCall } from '../../lib/reporting/api-health';
 import { API_CALLS_ATTACHMENT } from '../../lib/reporting/api-steps';
 

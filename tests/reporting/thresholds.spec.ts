@@ -8,7 +8,7 @@ import { buildAllureReport } from '../../scripts/report';
 import { childEnv, runPlaywright } from '../../scripts/support/child-process';
 import { readOutcomes, runChildSuite } from './support/child-suite';
 
-const ROOT = path.resolve('.tmp/reporting/thresholds');
+const ROOT = path.resolve('.tmp/reporting/threshold-verdicts');
 const TOKEN = 'thresholds-test-token';
 /** The embedded server answers no API request sooner than this: a floor on every call's latency. */
 const LATENCY_FLOOR_MS = 300;
@@ -131,7 +131,7 @@ test('shards leave the verdict to merge-reports, which judges every shard’s ca
         fs.copyFileSync(path.join(shardRoot(shard), 'blob-report', file), path.join(blobs, file));
     // Run inside its own folder: the reporter writes reports/ and allure-results/ there.
     const run = await runPlaywright(
-      ['merge-reports', '--reporter', path.resolve('lib/reporting/api-health-reporter.ts'), blobs],
+      ['merge-reports', '--reporter', path.resolve('lib/reporting/merged-run-reporter.ts'), blobs],
       childEnv({ LOCAL_THRESHOLDS: thresholds }),
       { cwd: root },
     );

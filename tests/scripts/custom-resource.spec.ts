@@ -2,7 +2,7 @@ import { z } from 'zod';
 
 import { loadEnvironment } from '../../lib/config/environment';
 import type { CallRecord } from '../../lib/http/api-observer';
-import { stepTitle } from '../../lib/reporting/api-steps';
+import { stepTitle } from '../../lib/reporting/call-documents';
 import { defineResource } from '../../lib/resources/resource';
 import { sweepMarked } from '../../lib/resources/sweep';
 import { type EmbeddedServer, startEmbeddedServer } from '../../scripts/support/embedded-server';

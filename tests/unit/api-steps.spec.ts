@@ -4,13 +4,9 @@ import { expect, test } from '@playwright/test';
 
 import { ApiStatusError } from '../../lib/http/api-errors';
 import type { CallRecord } from '../../lib/http/api-observer';
-import {
-  callerOf,
-  STEP_RESULT_ANNOTATION,
-  stepTitle,
-  testInfoObserver,
-  waitResult,
-} from '../../lib/reporting/api-steps';
+import { testInfoObserver } from '../../lib/reporting/api-steps';
+import { STEP_RESULT_ANNOTATION, stepTitle, waitResult } from '../../lib/reporting/call-documents';
+import { callerOf } from '../../lib/reporting/caller';
 import StepTitleReporter from '../../lib/reporting/step-title-reporter';
 import { UsersApi } from '../../lib/users/users-api';
 import { apiUser, fakeClient, inOrder } from './support/fake-request';

@@ -1,13 +1,13 @@
 import { expect, test } from '@playwright/test';
 
 import { ConfigError, loadEnvironment } from '../../lib/config/environment';
-import { normalizeEndpoint, parseThresholds, type Threshold } from '../../lib/config/thresholds';
+import { normalizeEndpoint, parseThresholds, type Threshold } from '../../lib/config/threshold-grammar';
 import type { ObservedCall } from '../../lib/reporting/api-health';
 import {
   formatThresholdTable,
   judgeThresholds,
   measureCalls,
-} from '../../lib/reporting/thresholds';
+} from '../../lib/reporting/threshold-verdicts';
 
 const VARIABLE = 'QA_THRESHOLDS';
 

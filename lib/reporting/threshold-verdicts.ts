@@ -10,7 +10,7 @@ import {
   type Threshold,
   type Unit,
   unitOf,
-} from '../config/thresholds';
+} from '../config/threshold-grammar';
 
 /** Percentages (0–100) of the documented operations, status codes and query parameters exercised. */
 export interface CoverageFigures {
