@@ -2,8 +2,12 @@ import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 
 import { type ApiClient, type ApiRequest, type ApiResult, parseJson } from '../http/api-client';
-import { ApiError, ApiResponseError, ApiStatusError, excerpt } from '../http/api-errors';
+import { excerpt } from '../http/api-errors';
 import { parseWithSchema } from '../http/schema-errors';
+import { type ConsistencyOptions, ConsistencyError, matchesSubset, pollUntil } from './consistency';
+import { checkListHonoursQuery, type ListQuery, toParams } from './list-query';
+import { expectRecord, expectStatus } from './record-checks';
+import { compareIds, idOf } from './record-ids';
 import {
   type ApiRecord,
   collectionPath,
@@ -11,25 +15,6 @@ import {
   type Payload,
   type Resource,
 } from './resource';
-
-/** Query of a list; any key of `filters` filters by substring on that field. */
-export interface ListQuery {
-  page?: number;
-  limit?: number;
-  sortBy?: string;
-  order?: 'asc' | 'desc';
-  search?: string;
-  filters?: Record<string, string>;
-}
-
-/** How long and how often reads are retried while waiting for a write to become visible. */
-export interface ConsistencyOptions {
-  timeoutMs: number;
-  /** Poll intervals, tight first; the last repeats. */
-  intervalsMs: number[];
-  /** Longest time a committed write may stay invisible to reads. */
-  readLagMs: number;
-}
 
 export interface ResourceApiOptions<R extends ApiRecord, P extends Payload> {
   client: ApiClient;
@@ -219,7 +204,8 @@ export class ResourceApi<R extends ApiRecord = ApiRecord, P extends Payload = Pa
     const path = this.pathOf(id);
     const wanted = Object.keys(expected).length === 0 ? '' : ` with ${JSON.stringify(expected)}`;
     const seen = await this.client.wait(`${this.resource.name} ${id} to be visible${wanted}`, () =>
-      this.poll(
+      pollUntil(
+        this.consistency,
         () => this.find(id),
         (record) => record !== undefined && matchesSubset(record, expected),
         (last, reads) =>
@@ -251,7 +237,8 @@ export class ResourceApi<R extends ApiRecord = ApiRecord, P extends Payload = Pa
           await sleep(Math.ceil(untrusted));
           untrusted = trustedAt - performance.now();
         }
-        return this.poll(
+        return pollUntil(
+          this.consistency,
           () => this.find(id),
           (record) => record === undefined,
           (last, reads) =>
@@ -263,30 +250,6 @@ export class ResourceApi<R extends ApiRecord = ApiRecord, P extends Payload = Pa
       },
     );
     this.options.onDeleted?.(this, id);
-  }
-
-  /**
-   * Reads until `done`, at the consistency window's intervals (tight first, the last repeating), and
-   * returns the read that was; once the window has passed, throws what `failure` makes of the last
-   * read. An error of a read (a status after retries, a transport failure) ends the wait at once.
-   */
-  private async poll<T>(
-    read: () => Promise<T>,
-    done: (value: T) => boolean,
-    failure: (last: T, reads: string) => Error,
-  ): Promise<T> {
-    const { timeoutMs, intervalsMs } = this.consistency;
-    const started = performance.now();
-    for (let reads = 1; ; reads += 1) {
-      const value = await read();
-      if (done(value)) return value;
-      const left = started + timeoutMs - performance.now();
-      if (left <= 0) {
-        const took = Math.round(performance.now() - started);
-        throw failure(value, `${reads} read${reads === 1 ? '' : 's'} in ${took} ms`);
-      }
-      await sleep(Math.min(intervalsMs[Math.min(reads - 1, intervalsMs.length - 1)] ?? 0, left));
-    }
   }
 
   /** Options for `expect.poll` matching this environment's consistency window. */
@@ -308,6 +271,21 @@ export class ResourceApi<R extends ApiRecord = ApiRecord, P extends Payload = Pa
     return this.client.call({ method, path, body: payload }, (result) =>
       this.expectRecord(result, method, path, [200], id),
     );
+  }
+
+  private expectStatus(result: ApiResult, call: string, expected: readonly number[]): void {
+    expectStatus(this.client, result, call, expected);
+  }
+
+  private expectRecord(
+    result: ApiResult,
+    method: string,
+    path: string,
+    expected: readonly number[],
+    id?: string,
+  ): R {
+    const call = `${method} /${path}`;
+    return expectRecord(this.client, this.resource.schema, this.noun, result, call, expected, id);
   }
 
   private pathOf(id: string): string {
@@ -339,123 +317,5 @@ export class ResourceApi<R extends ApiRecord = ApiRecord, P extends Payload = Pa
       const interval = intervalsMs[Math.min(lookup, intervalsMs.length - 1)] ?? 0;
       await sleep(Math.max(0, Math.min(interval, trustedAt - performance.now())));
     }
-  }
-
-  private expectStatus(result: ApiResult, call: string, expected: readonly number[]): void {
-    if (!expected.includes(result.status)) {
-      this.client.refused(result, { statuses: expected, reason: 'status' });
-      throw new ApiStatusError(call, result.status, expected, result.text, result.attempts);
-    }
-  }
-
-  private expectRecord(
-    result: ApiResult,
-    method: string,
-    path: string,
-    expected: readonly number[],
-    id?: string,
-  ): R {
-    const call = `${method} /${path}`;
-    this.expectStatus(result, call, expected);
-    const refuseBody = () => {
-      this.client.refused(result, { statuses: [result.status], reason: 'body' });
-    };
-    let record: R;
-    try {
-      record = parseWithSchema(this.resource.schema, parseJson(call, result), {
-        call,
-        schemaName: this.noun,
-        body: result.text,
-      });
-    } catch (error) {
-      refuseBody();
-      throw error;
-    }
-    if (id !== undefined && record.id !== id) {
-      refuseBody();
-      throw new ApiResponseError(
-        `${call} answered the record with id "${record.id}", expected id "${id}". Body: ${excerpt(result.text)}`,
-        call,
-      );
-    }
-    return record;
-  }
-}
-
-function toParams(query: ListQuery): Record<string, string | number> {
-  const params: Record<string, string | number> = { ...query.filters };
-  if (query.page !== undefined) params.page = query.page;
-  if (query.limit !== undefined) params.limit = query.limit;
-  if (query.sortBy !== undefined) params.sortBy = query.sortBy;
-  if (query.order !== undefined) params.order = query.order;
-  if (query.search !== undefined) params.search = query.search;
-  return params;
-}
-
-/**
- * Checks what a client relies on in a list beyond its shape: no more records than `limit` on a page, and
- * every record matching each field filter (mockapi.io matches by case-insensitive substring).
- */
-function checkListHonoursQuery(
-  call: string,
-  query: ListQuery,
-  records: readonly ApiRecord[],
-  body: string,
-): void {
-  const problems: string[] = [];
-  // The contract defines a limit only with a page: a bare one may be ignored.
-  if (query.limit !== undefined && query.page !== undefined && records.length > query.limit)
-    problems.push(`${records.length} records for limit=${query.limit}`);
-  for (const [field, value] of Object.entries(query.filters ?? {})) {
-    const misfit = records.find(
-      (record) =>
-        !JSON.stringify(record[field] ?? '')
-          .toLowerCase()
-          .includes(value.toLowerCase()),
-    );
-    if (misfit !== undefined)
-      problems.push(`record ${misfit.id} does not match ${field}=${JSON.stringify(value)}`);
-  }
-  if (problems.length > 0) {
-    throw new ApiResponseError(
-      `${call} answered a list that ignores its query: ${problems.join('; ')}. Body: ${excerpt(body)}`,
-      call,
-    );
-  }
-}
-
-/** A write that stayed invisible to reads (or a deletion that did) for the whole consistency window. */
-export class ConsistencyError extends ApiError {}
-
-/** Whether `actual` has every field of `expected`, recursively, as `toMatchObject` checks a record. */
-function matchesSubset(actual: unknown, expected: unknown): boolean {
-  if (Array.isArray(expected))
-    return (
-      Array.isArray(actual) &&
-      actual.length === expected.length &&
-      expected.every((item, i) => matchesSubset(actual[i], item))
-    );
-  if (expected !== null && typeof expected === 'object') {
-    if (actual === null || typeof actual !== 'object') return false;
-    const fields = actual as Record<string, unknown>;
-    return Object.entries(expected).every(([key, value]) => matchesSubset(fields[key], value));
-  }
-  return Object.is(actual, expected);
-}
-
-/** Orders mockapi.io ids: numeric strings by value, anything else after them as text. */
-export function compareIds(a: string, b: string): number {
-  const na = Number(a);
-  const nb = Number(b);
-  if (Number.isInteger(na) && Number.isInteger(nb)) return na - nb;
-  return a.localeCompare(b);
-}
-
-function idOf(text: string): string | undefined {
-  try {
-    const body = JSON.parse(text) as { id?: unknown };
-    return typeof body.id === 'string' || typeof body.id === 'number' ? String(body.id) : undefined;
-  } catch {
-    return undefined;
   }
 }

@@ -1,7 +1,11 @@
 import { expect, test } from '@playwright/test';
 
 import { ConfigError, loadEnvironment } from '../../lib/config/environment';
-import { normalizeEndpoint, parseThresholds, type Threshold } from '../../lib/config/threshold-grammar';
+import {
+  normalizeEndpoint,
+  parseThresholds,
+  type Threshold,
+} from '../../lib/config/threshold-grammar';
 import type { ObservedCall } from '../../lib/reporting/api-health';
 import {
   formatThresholdTable,
