@@ -4,21 +4,10 @@ import type { APIRequestContext } from '@playwright/test';
 
 import { inContext } from '../logging/log-context';
 import type { Logger } from '../logging/logger';
-import { redactHeaders, redactSecrets } from '../logging/redact';
-import {
-  ApiForbiddenOperationError,
-  ApiResponseError,
-  ApiTransportError,
-  excerpt,
-} from './api-errors';
-import {
-  type ApiObserver,
-  type CallRecord,
-  type Operation,
-  type RetryRecord,
-  routeOf,
-  type Refusal,
-} from './api-observer';
+import { ApiForbiddenOperationError, ApiTransportError } from './api-errors';
+import type { ApiObserver, CallRecord, Operation, Refusal, RetryRecord } from './api-observer';
+import type { ApiRequest, ApiResult, ResponseContract } from './api-call';
+import { callRecord, targetOf } from './call-record';
 import type { Pacer } from './pacer';
 import { parseRetryAfter } from './retry-after';
 import {
@@ -26,62 +15,10 @@ import {
   classifyRequestError,
   decideRetry,
   describeOutcome,
-  type HttpMethod,
   isAmbiguous,
   resendable,
   type RetryPolicy,
 } from './retry-policy';
-
-/** One logical call; the client may send it several times. */
-export interface ApiRequest {
-  method: HttpMethod;
-  /** Relative to the API root, without a leading slash: `users`, `users/12`. */
-  path: string;
-  params?: Record<string, string | number | boolean>;
-  /** Sent as JSON. */
-  body?: unknown;
-  /** Sent verbatim instead of `body`, for tests of malformed payloads. */
-  rawBody?: string;
-  headers?: Record<string, string>;
-  /**
-   * Whether sending twice is harmless. Defaults to the retry policy's `methods` (every method but
-   * POST), and to true for a raw body that is not a JSON object (no compatible backend creates
-   * anything from it).
-   */
-  idempotent?: boolean;
-  /**
-   * For non-idempotent calls: after an ambiguous failure, asks the server whether the send took
-   * effect, waiting until its reads can be trusted. A status and JSON body returned here are
-   * adopted as the call's answer; undefined means it did not take effect, so sending again is safe.
-   */
-  reconcile?: () => Promise<{ status: number; text: string } | undefined>;
-  /**
-   * Sees the final answer before any check of it: a create registers what it made for cleanup even
-   * when the answer then breaks the contract.
-   */
-  onAnswer?: (result: ApiResult) => void;
-}
-
-/** The final answer to a call, after retries. */
-export interface ApiResult {
-  status: number;
-  headers: Record<string, string>;
-  text: string;
-  attempts: number;
-  durationMs: number;
-  reconciled: boolean;
-  /** True when an earlier attempt failed in a way that may have acted on the server (5xx, timeout, reset). */
-  afterAmbiguousFailure: boolean;
-}
-
-/** The API's contract, which every final response is checked against (an OpenAPI document's, say). */
-export interface ResponseContract {
-  /**
-   * Throws when the response breaks the contract; `target` is the path and query relative to the
-   * API root, as in {@link ApiRequest.path} (`users/7?page=2`).
-   */
-  check(method: HttpMethod, target: string, result: ApiResult): void | Promise<void>;
-}
 
 export interface ApiClientOptions {
   request: APIRequestContext;
@@ -315,44 +252,7 @@ export class ApiClient {
     failure?: { error: string; durationMs: number },
   ): Promise<void> {
     if (this.observers.every((o) => o.onCall === undefined)) return;
-    const secrets = this.options.secrets ?? [];
-    const requestBody =
-      req.rawBody ?? (req.body === undefined ? undefined : JSON.stringify(req.body));
-    const durationMs = result?.durationMs ?? failure?.durationMs ?? 0;
-    const record: CallRecord = {
-      method: req.method,
-      path: target,
-      route: routeOf(req.path),
-      status: result?.status,
-      startedAt: Date.now() - durationMs,
-      durationMs,
-      attempts: result?.attempts ?? retries.length + 1,
-      retries,
-      reconciled: result?.reconciled ?? false,
-      request: {
-        url: `${this.options.baseUrl}/${target}`,
-        // As sent: Playwright adds the JSON content type for an object body itself.
-        headers: redactHeaders(
-          {
-            ...this.options.headers,
-            ...req.headers,
-            ...(requestBody === undefined
-              ? {}
-              : { 'content-type': req.headers?.['content-type'] ?? 'application/json' }),
-          },
-          secrets,
-        ),
-        body: requestBody === undefined ? undefined : redactSecrets(requestBody, secrets),
-      },
-      response:
-        result === undefined
-          ? undefined
-          : {
-              headers: redactHeaders(result.headers, secrets),
-              body: redactSecrets(result.text, secrets),
-            },
-      error: failure?.error,
-    };
+    const record = callRecord(this.options, req, target, result, retries, failure);
     if (result !== undefined) this.records.set(result, record);
     for (const observer of this.observers) await observer.onCall?.(record);
   }
@@ -367,44 +267,6 @@ export class ApiClient {
     for (const observer of this.observers) observer.onRefused?.(record, refusal);
   }
 }
-
-/** The path and query a call targets, relative to the API root: `users/7`, `users?page=2`. */
-function targetOf(req: ApiRequest): string {
-  const entries = Object.entries(req.params ?? {});
-  if (entries.length === 0) return req.path;
-  const query = new URLSearchParams(entries.map(([k, v]): [string, string] => [k, String(v)]));
-  return `${req.path}?${query.toString()}`;
-}
-
-/**
- * Parses a JSON body, failing with the call, the content type and an excerpt when it is not JSON,
- * or when it is JSON sent under another content type (clients that go by the header break).
- */
-export function parseJson(call: string, result: ApiResult): unknown {
-  const type = result.headers['content-type'];
-  let body: unknown;
-  try {
-    body = JSON.parse(result.text) as unknown;
-  } catch {
-    const looksHtml = /^\s*</.test(result.text);
-    const hint = looksHtml
-      ? ' — an HTML page usually means the base URL points at a website, not the API root'
-      : '';
-    throw new ApiResponseError(
-      `${call} answered ${result.status} with a body that is not JSON (${type ?? 'no content-type'})${hint}. Body: ${excerpt(result.text) || '(empty)'}`,
-      call,
-    );
-  }
-  if (type === undefined || !JSON_CONTENT_TYPE.test(type)) {
-    throw new ApiResponseError(
-      `${call} answered ${result.status} with a JSON body under content-type ${type ?? '(none)'}, expected application/json. Body: ${excerpt(result.text) || '(empty)'}`,
-      call,
-    );
-  }
-  return body;
-}
-
-const JSON_CONTENT_TYPE = /^\s*application\/([\w.-]+\+)?json\s*(;|$)/i;
 
 /** Whether a raw body is something no compatible backend creates a record from: not a JSON object. */
 function cannotCreate(rawBody: string | undefined): boolean {

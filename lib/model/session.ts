@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 
 import { expect, test } from '@playwright/test';
 
-import { parseJson } from '../http/api-client';
+import { parseJson } from '../http/json-body';
 import type { Payload } from '../resources/resource';
 import type { UserFactory } from '../users/user-factory';
 import type { UsersApi } from '../users/users-api';

@@ -2,7 +2,7 @@ import type { ErrorObject, ValidateFunction } from 'ajv';
 import Ajv2020 from 'ajv/dist/2020';
 import addFormats from 'ajv-formats';
 
-import type { ApiResult, ResponseContract } from '../http/api-client';
+import type { ApiResult, ResponseContract } from '../http/api-call';
 import { ApiResponseError, excerpt } from '../http/api-errors';
 import { type DocumentedOperation, matchOperation, operationsOf } from './operations';
 import { fragmentOf, isObject, type OpenApiInput, pointer, pointerTo, refPointer } from './refs';

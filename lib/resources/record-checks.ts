@@ -1,6 +1,8 @@
 import type { z } from 'zod';
 
-import { type ApiClient, type ApiResult, parseJson } from '../http/api-client';
+import type { ApiResult } from '../http/api-call';
+import type { ApiClient } from '../http/api-client';
+import { parseJson } from '../http/json-body';
 import { ApiResponseError, ApiStatusError, excerpt } from '../http/api-errors';
 import { parseWithSchema } from '../http/schema-errors';
 import type { ApiRecord } from './resource';

@@ -1,7 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 
-import { type ApiClient, type ApiRequest, type ApiResult, parseJson } from '../http/api-client';
+import type { ApiRequest, ApiResult } from '../http/api-call';
+import type { ApiClient } from '../http/api-client';
+import { parseJson } from '../http/json-body';
 import { excerpt } from '../http/api-errors';
 import { parseWithSchema } from '../http/schema-errors';
 import { type ConsistencyOptions, ConsistencyError, matchesSubset, pollUntil } from './consistency';

@@ -2,7 +2,8 @@ import type { APIRequestContext } from '@playwright/test';
 
 import type { EnvironmentConfig } from '../config/environment';
 import { configuredSecrets } from '../config/secrets';
-import { ApiClient, type ResponseContract } from '../http/api-client';
+import type { ResponseContract } from '../http/api-call';
+import { ApiClient } from '../http/api-client';
 import { bearerPlaceholder } from '../http/credentials';
 import type { ApiObserver } from '../http/api-observer';
 import { createPacer, type Pacer } from '../http/pacer';

@@ -3,7 +3,7 @@ import { Writable } from 'node:stream';
 import { type APIRequestContext, request } from '@playwright/test';
 
 import { type EnvironmentConfig, loadEnvironment } from '../../lib/config/environment';
-import type { ResponseContract } from '../../lib/http/api-client';
+import type { ResponseContract } from '../../lib/http/api-call';
 import type { ApiObserver, CallRecord } from '../../lib/http/api-observer';
 import { createPacer, type Pacer } from '../../lib/http/pacer';
 import { createLogger, type Logger } from '../../lib/logging/logger';

@@ -1,6 +1,7 @@
 import { expect, test } from '@playwright/test';
 
-import { type ApiResult, parseJson } from '../../lib/http/api-client';
+import type { ApiResult } from '../../lib/http/api-call';
+import { parseJson } from '../../lib/http/json-body';
 import {
   ApiForbiddenOperationError,
   ApiResponseError,
