@@ -9,6 +9,7 @@ import {
 } from './lib/config/environment';
 import { asVariables, FAULTS } from './lib/config/local-faults';
 import { choosePorts, pinnedPort } from './lib/config/local-ports';
+import { localBaseUrl } from './lib/config/run-settings';
 import {
   describeUnmatchedSelection,
   isNamed,
@@ -56,7 +57,6 @@ const LOCAL_PORT = pinned.local ?? chosen[0] ?? 4010;
 const FAULTS_PORT = pinned.faults ?? chosen[1] ?? 4011;
 process.env.LOCAL_PORT = String(LOCAL_PORT);
 process.env.LOCAL_FAULTS_PORT = String(FAULTS_PORT);
-const localUrl = (port: number) => `http://127.0.0.1:${port}/api/v1`;
 const ci = Boolean(process.env.CI);
 /** JUnit XML outside CI too; in CI it is always written. */
 const JUNIT = ['1', 'true'].includes(process.env.JUNIT ?? '');
@@ -83,14 +83,14 @@ const projects: PlaywrightTestProject<Use>[] = [
   { name: 'server', testDir: './tests/server', default: false },
   suiteProject(
     'local',
-    loadEnvironment('local', environmentVariables(), { baseUrl: localUrl(LOCAL_PORT) }),
+    loadEnvironment('local', environmentVariables(), { baseUrl: localBaseUrl(LOCAL_PORT) }),
   ),
   // The same suite while the server misbehaves at random; scripted-fault specs run on `local` only.
   suiteProject(
     'local-faults',
     // Lookups after an ambiguous create wait out the server's read lag before they count.
     loadEnvironment('local', environmentVariables(), {
-      baseUrl: localUrl(FAULTS_PORT),
+      baseUrl: localBaseUrl(FAULTS_PORT),
       readLagMs: Number(FAULTS['read-lag-ms']),
     }),
     // Its faults are planned: a retry there makes no test flaky.

@@ -20,6 +20,7 @@ import { Agent, request } from 'node:http';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import type { FastifyInstance } from 'fastify';
+import { localBaseUrl } from '../lib/config/run-settings';
 import { percentile } from '../lib/reporting/api-health';
 import { buildApp } from '../server/app';
 import { startNode } from './support/child-process';
@@ -47,7 +48,7 @@ async function startInProcess(): Promise<{ app: FastifyInstance; baseUrl: string
   await app.listen({ host: '127.0.0.1', port: 0 });
   const address = app.server.address();
   if (typeof address !== 'object' || address === null) throw new Error('no TCP address');
-  return { app, baseUrl: `http://127.0.0.1:${address.port}/api/v1` };
+  return { app, baseUrl: localBaseUrl(address.port) };
 }
 
 /** Fills through the real POST route, injected in-process to keep it quick. */

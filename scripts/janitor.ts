@@ -1,8 +1,9 @@
 import { request } from '@playwright/test';
 
 import { isConfigured } from '../lib/config/environment';
-import { ApiStatusError } from '../lib/http/api-errors';
 import { logLevelFromEnv, useColour } from '../lib/config/log-settings';
+import { localBaseUrl, runSettings } from '../lib/config/run-settings';
+import { ApiStatusError } from '../lib/http/api-errors';
 import { createLogger } from '../lib/logging/logger';
 import { requestContextOptions } from '../lib/session/request-context';
 import { openSession } from '../lib/session/session';
@@ -31,7 +32,7 @@ import {
 } from './support/cli';
 
 /** Where `npm run mock-server` and `npx playwright test` serve the embedded server. */
-const EMBEDDED_SERVER_URL = 'http://127.0.0.1:4010/api/v1';
+const EMBEDDED_SERVER_URL = localBaseUrl(runSettings().localPort);
 
 const TOP_LEVEL = SUITE_RESOURCES.filter((resource) => resource.parentParams.length === 0);
 

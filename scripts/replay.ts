@@ -3,6 +3,7 @@ import { parseArgs } from 'node:util';
 import { request } from '@playwright/test';
 
 import { type EnvironmentName, isConfigured } from '../lib/config/environment';
+import { localBaseUrl, runSettings } from '../lib/config/run-settings';
 import { ApiError } from '../lib/http/api-errors';
 import { createLogger } from '../lib/logging/logger';
 import {
@@ -29,7 +30,8 @@ import {
   type Target,
 } from './support/cli';
 
-const EMBEDDED_SERVER_URL = 'http://127.0.0.1:4010/api/v1';
+/** Where `npm run mock-server` and `npx playwright test` serve the embedded server. */
+const EMBEDDED_SERVER_URL = localBaseUrl(runSettings().localPort);
 
 export const HELP = `Usage: npm run replay -- <failed test's folder | repro.json | file.har> [--env NAME | --base-url URL]
 

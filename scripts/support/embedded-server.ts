@@ -2,6 +2,7 @@ import { once } from 'node:events';
 import { createServer } from 'node:net';
 
 import { asFlags, FAULTS } from '../../lib/config/local-faults';
+import { localBaseUrl } from '../../lib/config/run-settings';
 import { startNode } from './child-process';
 
 // Generous: on a busy machine, loading TypeScript and fastify alone can take many seconds.
@@ -80,11 +81,16 @@ export async function startEmbeddedServer(options: {
     }, START_TIMEOUT_MS);
   });
   try {
-    const [, origin] = await Promise.race([
+    const [, origin = ''] = await Promise.race([
       server.waitForStdout(/listening (?:on|at) (https?:\/\/[^\s/]+)/),
       timeout,
     ]);
-    return { baseUrl: `${origin}/api/v1`, controlUrl: `${origin}/__control`, readLagMs, stop };
+    return {
+      baseUrl: localBaseUrl(Number(new URL(origin).port)),
+      controlUrl: `${origin}/__control`,
+      readLagMs,
+      stop,
+    };
   } catch (error) {
     await stop();
     const reason = error instanceof Error ? lastLine(error.message) : String(error);
