@@ -9,7 +9,7 @@ import {
 } from './lib/config/environment';
 import { asVariables, FAULTS } from './lib/config/local-faults';
 import { choosePorts, pinnedPort } from './lib/config/local-ports';
-import { localBaseUrl } from './lib/config/run-settings';
+import { launchSettings, localBaseUrl, publishLaunch } from './lib/config/run-settings';
 import {
   describeUnmatchedSelection,
   isNamed,
@@ -27,8 +27,7 @@ import { SUITE_RESOURCES } from './lib/suite-resources';
 // The shell wins over .env; credentials from .env never enter process.env (lib/config/secrets.ts).
 loadDotenv();
 
-// One id for the whole run; workers inherit it, so every worker marks its test data alike.
-process.env.PW_RUN_ID ??= newRunId();
+const launch = launchSettings();
 
 const selected = selectedProjects();
 /** `npx playwright test` alone runs the suite on the embedded server, nothing else; the framework's
@@ -55,14 +54,13 @@ const chosen =
     : [];
 const LOCAL_PORT = pinned.local ?? chosen[0] ?? 4010;
 const FAULTS_PORT = pinned.faults ?? chosen[1] ?? 4011;
-process.env.LOCAL_PORT = String(LOCAL_PORT);
-process.env.LOCAL_FAULTS_PORT = String(FAULTS_PORT);
-const ci = Boolean(process.env.CI);
-/** JUnit XML outside CI too; in CI it is always written. */
-const JUNIT = ['1', 'true'].includes(process.env.JUNIT ?? '');
+// One run id for the whole run, so every worker marks its test data alike; workers inherit it and
+// the ports.
+publishLaunch({ newRunId, localPort: LOCAL_PORT, faultsPort: FAULTS_PORT });
+const ci = launch.ci;
 
 /** The `local-faults` server's misbehaviour; `MOCK_SEED` in the shell picks another seed. */
-const FAULTS_ENV = { ...asVariables(FAULTS), MOCK_SEED: process.env.MOCK_SEED ?? FAULTS.seed };
+const FAULTS_ENV = { ...asVariables(FAULTS), MOCK_SEED: launch.mockSeed ?? FAULTS.seed };
 
 type Use = { environment: EnvironmentConfig; deliberateFaults?: boolean };
 
@@ -165,12 +163,12 @@ const mockServer = (port: number, env: Record<string, string> = {}) => ({
   stderr: 'pipe' as const,
   // Playwright sets FORCE_COLOR=1 for its webServers; beside a user's NO_COLOR, Node would print a
   // two-line warning per server. FORCE_COLOR=0 honours NO_COLOR without it.
-  env: { MOCK_LOG_LEVEL: 'warn', ...(process.env.NO_COLOR ? { FORCE_COLOR: '0' } : {}), ...env },
+  env: { MOCK_LOG_LEVEL: 'warn', ...(launch.noColor ? { FORCE_COLOR: '0' } : {}), ...env },
 });
 
 export default defineConfig<Use>({
   fullyParallel: true,
-  outputDir: process.env.PW_OUTPUT_DIR ?? 'test-results',
+  outputDir: launch.outputDir,
   // API tests wait on I/O, not CPU: more workers than cores pays off.
   workers: 4,
   forbidOnly: ci,
@@ -185,7 +183,7 @@ export default defineConfig<Use>({
       ci,
       environments: environmentsOf(projects).map((e) => ({ ...e, selected: wanted(e.project) })),
     }),
-    ...(!ci && JUNIT ? [['junit', { outputFile: REPORT_PATHS.junit }] as const] : []),
+    ...(!ci && launch.junit ? [['junit', { outputFile: REPORT_PATHS.junit }] as const] : []),
   ],
   use: {
     // `--trace on` works too: a trace holds the token's variable name, never its value.

@@ -57,3 +57,44 @@ export function publishRunSettings(settings: { pacerUrl: string; callLog: string
 export function localBaseUrl(port: number): string {
   return `http://127.0.0.1:${port}/api/v1`;
 }
+
+/** What playwright.config.ts reads of the shell beyond the environments: how the run is launched. */
+export interface LaunchSettings {
+  /** Running in CI (`CI`): forbid `.only`, CI reporters. */
+  ci: boolean;
+  /** JUnit XML outside CI too (`JUNIT=1`). */
+  junit: boolean;
+  /** Where Playwright writes test artifacts (`PW_OUTPUT_DIR`); concurrent runs each need their own. */
+  outputDir: string;
+  /** The `local-faults` server's seed (`MOCK_SEED`), when the shell picks one. */
+  mockSeed: string | undefined;
+  /** The user turned colour off (`NO_COLOR`). */
+  noColor: boolean;
+}
+
+/** The launch settings from `env` (the process's own by default). */
+export function launchSettings(env: NodeJS.ProcessEnv = process.env): LaunchSettings {
+  const flag = (value: string | undefined) => ['1', 'true'].includes(value?.trim() ?? '');
+  const text = (value: string | undefined) => optional.parse(value);
+  return {
+    ci: Boolean(env.CI),
+    junit: flag(env.JUNIT),
+    outputDir: text(env.PW_OUTPUT_DIR) ?? 'test-results',
+    mockSeed: text(env.MOCK_SEED),
+    noColor: Boolean(env.NO_COLOR),
+  };
+}
+
+/**
+ * Hands the main process's choices to the workers, which inherit the environment: the run's id
+ * (kept when a shard or a parent process set one) and the embedded servers' ports.
+ */
+export function publishLaunch(choice: {
+  newRunId: () => string;
+  localPort: number;
+  faultsPort: number;
+}): void {
+  process.env.PW_RUN_ID ??= choice.newRunId();
+  process.env.LOCAL_PORT = String(choice.localPort);
+  process.env.LOCAL_FAULTS_PORT = String(choice.faultsPort);
+}
