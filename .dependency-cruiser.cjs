@@ -17,6 +17,7 @@ const LAYERS = [
   { name: 'suite resources', paths: ['lib/suite-resources.ts'] },
   { name: 'session', paths: ['lib/session/'] },
   { name: 'model', paths: ['lib/model/'] },
+  { name: 'floor', paths: ['lib/floor/'] },
   { name: 'preflight', paths: ['lib/preflight.ts', 'lib/preflight-embedded.ts'] },
   { name: 'reporting', paths: ['lib/reporting/'] },
   { name: 'repro', paths: ['lib/repro/'] },

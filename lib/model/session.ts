@@ -4,8 +4,8 @@ import { expect, test } from '@playwright/test';
 
 import { parseJson } from '../http/json-body';
 import type { Payload } from '../resources/resource';
-import type { UserFactory } from '../users/user-factory';
-import type { UsersApi } from '../users/users-api';
+import type { ResourceApi } from '../resources/resource-api';
+import { RUN_MARKER_PREFIX } from '../resources/run-marker';
 import { toCode } from './code';
 import { type JsonObject, show } from './json';
 import { checkList, type ModelQuery } from './list-semantics';
@@ -22,8 +22,8 @@ export interface TranscriptLine {
  * the model did not predict. Reads poll within the environment's consistency window until they
  * agree or the environment's read-lag bound has passed (a lagging replica is not a defect, a
  * read past the bound is the answer); writes are checked at once. Every user it creates
- * carries the run's marker and this session's scope in its email, and is cleaned up by the
- * `users` fixture. A counterexample replays as a test that calls these same methods.
+ * carries the run's marker and this session's scope in its unique field (a user's email), and is
+ * cleaned up by the fixture whose API it was given (`users`, `api(resource)`). A counterexample replays as a test that calls these same methods.
  */
 export class ModelSession {
   readonly model = new UsersModel();
@@ -38,8 +38,8 @@ export class ModelSession {
   readonly scopeField: string;
 
   constructor(
-    private readonly users: UsersApi,
-    private readonly factory: UserFactory,
+    private readonly users: ResourceApi,
+    private readonly factory: { build(): Payload },
     scope = `mb${randomBytes(5).toString('hex')}`,
   ) {
     this.scope = scope;
@@ -56,9 +56,7 @@ export class ModelSession {
       `const ${ref} = await model.create(${toCode(fields)}, ${toCode(emailLocal)});`,
       `POST /${this.users.path} ${JSON.stringify(payload)}`,
       async () => {
-        const answered = await this.written(() =>
-          this.users.create(payload as Parameters<UsersApi['create']>[0]),
-        );
+        const answered = await this.written(() => this.users.create(payload));
         expect(this.model.create(payload, answered), `POST /${this.users.path}`).toEqual([]);
         const user = this.model.live.at(-1);
         if (user === undefined) throw new Error('the model holds no created user');
@@ -187,11 +185,15 @@ export class ModelSession {
     );
   }
 
-  /** `<emailLocal>.<scope>+<tag>@…` from an email `<anything>+<tag>@…` that carries the run's tag. */
-  private scoped(email: string, emailLocal: string): string {
-    const plus = email.lastIndexOf('+');
-    if (plus < 0) throw new Error(`${email} carries no run tag after a "+"`);
-    return `${emailLocal}.${this.scope}${email.slice(plus)}`;
+  /**
+   * `<local>.<scope>+<tag>@…` from an email `<anything>+<tag>@…`, or `<local>.<scope> <tag>…` from any
+   * other unique value that ends in the run's tag (a post's title): scope and tag stay intact.
+   */
+  private scoped(marked: string, local: string): string {
+    const at = marked.lastIndexOf(RUN_MARKER_PREFIX);
+    if (at < 0) throw new Error(`${marked} carries no run tag (${RUN_MARKER_PREFIX}…)`);
+    if (marked[at - 1] === '+') return `${local}.${this.scope}${marked.slice(at - 1)}`;
+    return `${local}.${this.scope} ${marked.slice(at)}`;
   }
 
   private async call<T>(code: string, request: string, body: () => Promise<T>): Promise<T> {
