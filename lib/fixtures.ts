@@ -8,6 +8,7 @@ import type { ResponseContract } from './http/api-call';
 import type { ApiClient } from './http/api-client';
 import type { ApiObserver } from './http/api-observer';
 import type { Pacer } from './http/pacer';
+import type { ReadLag } from './http/read-lag';
 import { withLogBindings } from './logging/log-context';
 import { createLogger, type Logger } from './logging/logger';
 import { environmentContract } from './openapi/contract-loader';
@@ -25,7 +26,7 @@ import type { ApiRecord, Payload, Resource } from './resources/resource';
 import type { ResourceApi } from './resources/resource-api';
 import { newRunId, runMarker } from './resources/run-marker';
 import { requestContextOptions } from './session/request-context';
-import { openSession, runPacer, type Session, SweepFailure } from './session/session';
+import { openSession, runPacer, runReadLag, type Session, SweepFailure } from './session/session';
 import { UserFactory } from './users/user-factory';
 import type { UsersApi } from './users/users-api';
 import { SUITE_RESOURCES } from './suite-resources';
@@ -64,6 +65,8 @@ interface WorkerFixtures {
   workerLogger: Logger;
   /** Holds this worker's requests to the environment's rate, together with every other worker. */
   pacer: Pacer | undefined;
+  /** The environment's read-lag bound, learned from what every worker observes (lib/http/read-lag.ts). */
+  readLag: ReadLag;
   /**
    * What every response is checked against: the team's OpenAPI document when `<ENV>_OPENAPI` is
    * set, else the one generated from the suite's and the declared resources. Loaded once per worker.
@@ -131,6 +134,10 @@ export const test = base.extend<TestFixtures, WorkerFixtures>({
     ({ environment }, use) => use(runPacer(environment, runSettings().pacerUrl)),
     { scope: 'worker', box: true },
   ],
+  readLag: [
+    ({ environment }, use) => use(runReadLag(environment, runSettings().pacerUrl)),
+    { scope: 'worker', box: true },
+  ],
   contract: [
     async ({ environment, resources }, use) => {
       // The suite's own resources too: its `users` fixture is there whatever `resources` declares.
@@ -141,7 +148,7 @@ export const test = base.extend<TestFixtures, WorkerFixtures>({
   ],
   sweepEscaped: [
     async (
-      { environment, resources, runId, workerLogger: logger, pacer, playwright },
+      { environment, resources, runId, workerLogger: logger, pacer, readLag, playwright },
       use,
       workerInfo,
     ) => {
@@ -154,6 +161,7 @@ export const test = base.extend<TestFixtures, WorkerFixtures>({
           request,
           logger: logger.child({ phase: 'sweep' }),
           pacer,
+          readLag,
           contract: 'none',
         });
         const marker = runMarker(runId, workerInfo.parallelIndex);
@@ -199,6 +207,7 @@ export const test = base.extend<TestFixtures, WorkerFixtures>({
         environment,
         logger,
         pacer,
+        readLag,
         contract,
         apiHeaders,
         apiObservers,
@@ -221,6 +230,7 @@ export const test = base.extend<TestFixtures, WorkerFixtures>({
           request,
           logger,
           pacer,
+          readLag,
           contract,
           headers: apiHeaders,
           observers: [reportObserver, ...apiObservers],

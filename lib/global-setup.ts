@@ -47,7 +47,8 @@ export async function setUpRun(
   const callLog = createCallLog();
   publishRunSettings({ pacerUrl: coordinator.url, callLog });
   return async () => {
+    const readLags = coordinator.readLags();
     await coordinator.close();
-    await endRun(config, { callLog, startedAt, ...options });
+    await endRun(config, { callLog, startedAt, readLags, ...options });
   };
 }

@@ -31,6 +31,11 @@ export function buildApp(input: ServerOptionsInput = {}): FastifyInstance {
       resource.name,
       new ResourceRepository(resource, {
         readLagMs: options.readLagMs,
+        jitterMs: options.readLagJitterMs,
+        tailRate: options.readLagTailRate,
+        tailMs: options.readLagTailMs,
+        replicas: options.readReplicas,
+        seed: options.seed,
         listSemantics: options.listSemantics,
         separateReplica: defects.has('delete-never-visible'),
       }),

@@ -140,6 +140,35 @@ export const serverOptionsSchema = z.strictObject({
       description: 'reads see writes only MS later, in every resource (eventual consistency)',
     }),
   ),
+  readLagJitterMs: milliseconds.default(0).meta(
+    cli({
+      value: 'MS',
+      description:
+        'each write reaches each replica up to MS later still, at random (writes stay in order)',
+    }),
+  ),
+  readLagTailRate: rate.default(0).meta(
+    cli({
+      value: 'R',
+      description:
+        'share of writes that reach a replica only after --read-lag-tail-ms (a slow tail)',
+    }),
+  ),
+  readLagTailMs: milliseconds
+    .default(0)
+    .meta(cli({ value: 'MS', description: 'the lag of the slow tail (--read-lag-tail-rate)' })),
+  readReplicas: z
+    .int()
+    .min(1)
+    .max(16)
+    .default(1)
+    .meta(
+      cli({
+        value: 'N',
+        description:
+          'read replicas, each lagging on its own; every read asks one at random, so reads are not monotonic',
+      }),
+    ),
   idempotency: idempotencyModeSchema.default('ignore').meta(
     cli({
       value: 'MODE',

@@ -1,29 +1,36 @@
 /**
- * Applies changes to a read replica after a fixed lag, in the order they were
- * made, the way an asynchronously replicated backend does. One timer serves
- * the whole queue so that closing the server cancels everything pending.
+ * Applies changes to a read replica after a lag, in the order they were made,
+ * the way an asynchronously replicated backend does: a change whose lag is
+ * drawn shorter than an earlier one's waits for it. One timer serves the whole
+ * queue so that closing the server cancels everything pending.
  */
 export class ReplicationQueue {
-  readonly #lagMs: number;
+  readonly #lagMs: () => number;
   readonly #pending: { dueAt: number; apply: () => void }[] = [];
   #timer: NodeJS.Timeout | undefined;
   #closed = false;
 
-  constructor(lagMs: number) {
-    this.#lagMs = lagMs;
+  /** @param lagMs the lag, or what draws each change's lag */
+  constructor(lagMs: number | (() => number)) {
+    this.#lagMs = typeof lagMs === 'number' ? () => lagMs : lagMs;
   }
 
   /** Runs `apply` once the lag has passed (at once when the lag is zero). */
   enqueue(apply: () => void): void {
     if (this.#closed) return;
-    if (this.#lagMs === 0 && this.#pending.length === 0) {
+    const lagMs = this.#lagMs();
+    if (lagMs === 0 && this.#pending.length === 0) {
       apply();
       return;
     }
-    this.#pending.push({ dueAt: Date.now() + this.#lagMs, apply });
-    this.#timer ??= setTimeout(() => {
-      this.#drain();
-    }, this.#lagMs);
+    this.#pending.push({ dueAt: Date.now() + lagMs, apply });
+    const head = this.#pending[0];
+    this.#timer ??= setTimeout(
+      () => {
+        this.#drain();
+      },
+      Math.max(0, (head?.dueAt ?? 0) - Date.now()),
+    );
   }
 
   /** Drops pending changes and stops the timer. */

@@ -1,4 +1,5 @@
 import { createdAtText, type ListSemantics } from './list-semantics';
+import { mulberry32, type Random } from './random';
 import { ReplicationQueue } from './replication';
 import type { ResourceDeclaration } from './resources';
 import { Collection, type StoredRecord } from './store';
@@ -19,17 +20,31 @@ export interface ResourceState {
   duplicateEmails: number;
 }
 
+/** How writes reach the read replicas: every field but the base lag defaults to off. */
+export interface ReplicationOptions {
+  readLagMs: number;
+  /** Up to this much more lag per write and replica, at random. */
+  jitterMs?: number;
+  /** Share of writes that reach a replica only after `tailMs` (a slow tail). */
+  tailRate?: number;
+  tailMs?: number;
+  /** Read replicas; each read asks one at random, so reads are not monotonic. Default 1. */
+  replicas?: number;
+  seed?: number;
+}
+
 /**
  * One resource's records as the routes see them: writes go to the primary, reads come from a
- * replica that receives those writes after `readLagMs`. Without lag (and without a defect that
- * needs the split) both are one collection. Ids are assigned in sequence per resource, across all
+ * replica that receives those writes after the read lag (per write and replica, when it varies;
+ * from one of several replicas at random, when there are several). Without lag (and without a
+ * defect that needs the split) both are one collection. Ids are assigned in sequence per resource, across all
  * parents, as mockapi.io does.
  */
 export class ResourceRepository {
   readonly resource: ResourceDeclaration;
   readonly primary: Collection;
-  readonly replica: Collection;
-  readonly #replication: ReplicationQueue | undefined;
+  readonly #replicas: readonly { collection: Collection; queue: ReplicationQueue | undefined }[];
+  readonly #pick: Random;
   #lastId = 0;
   readonly #createdEmails = new Set<string>();
   #duplicateEmails = 0;
@@ -37,17 +52,36 @@ export class ResourceRepository {
 
   constructor(
     resource: ResourceDeclaration,
-    options: { readLagMs: number; separateReplica: boolean; listSemantics?: ListSemantics },
+    options: ReplicationOptions & { separateReplica: boolean; listSemantics?: ListSemantics },
   ) {
     this.resource = resource;
     this.#semantics = options.listSemantics ?? 'strict';
     this.primary = new Collection(resource.parentField);
-    if (options.readLagMs > 0 || options.separateReplica) {
-      this.replica = new Collection(resource.parentField);
-      this.#replication = new ReplicationQueue(options.readLagMs);
+    const { readLagMs, jitterMs = 0, tailRate = 0, tailMs = 0, replicas = 1, seed = 1 } = options;
+    const varies = jitterMs > 0 || (tailRate > 0 && tailMs > 0);
+    this.#pick = mulberry32(seed ^ 0x7e91);
+    if (readLagMs > 0 || varies || replicas > 1 || options.separateReplica) {
+      this.#replicas = Array.from({ length: replicas }, (_, index) => {
+        const random = mulberry32((seed ^ 0x1a60) + index);
+        const lag = () =>
+          tailRate > 0 && random() < tailRate
+            ? Math.max(readLagMs, tailMs)
+            : readLagMs + Math.floor(random() * jitterMs);
+        return {
+          collection: new Collection(resource.parentField),
+          queue: new ReplicationQueue(varies ? lag : readLagMs),
+        };
+      });
     } else {
-      this.replica = this.primary;
+      this.#replicas = [{ collection: this.primary, queue: undefined }];
     }
+  }
+
+  /** Where a read looks: the replica, or one of them at random. */
+  get replica(): Collection {
+    const replicas = this.#replicas;
+    const index = replicas.length === 1 ? 0 : Math.floor(this.#pick() * replicas.length);
+    return (replicas[index] ?? replicas[0])?.collection ?? this.primary;
   }
 
   /** The control API's view of this resource. */
@@ -126,7 +160,7 @@ export class ResourceRepository {
 
   /** Stops replication timers so the process can exit. */
   close(): void {
-    this.#replication?.close();
+    for (const { queue } of this.#replicas) queue?.close();
   }
 
   #clientFields(
@@ -140,11 +174,10 @@ export class ResourceRepository {
   }
 
   #replicate(change: (replica: Collection) => void): void {
-    if (this.#replication === undefined) return;
-    const replica = this.replica;
-    this.#replication.enqueue(() => {
-      change(replica);
-    });
+    for (const { collection, queue } of this.#replicas)
+      queue?.enqueue(() => {
+        change(collection);
+      });
   }
 }
 

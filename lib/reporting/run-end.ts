@@ -3,6 +3,7 @@ import path from 'node:path';
 import type { FullConfig } from '@playwright/test';
 
 import type { EnvironmentConfig } from '../config/environment';
+import type { ReadLagSummary } from '../http/read-lag';
 import { readCallLog, removeCallLog } from './call-log';
 import { REPORT_PATHS } from './reporters';
 import { RunSummary } from './run-summary';
@@ -38,6 +39,8 @@ export interface RunEndOptions {
   /** Folder the reports go under (`reports/`, `allure-results/`); the current folder by default. */
   root?: string;
   startedAt: number;
+  /** Each environment's learned read lag, by the coordinator's key (`<name> <API root>`). */
+  readLags?: ReadonlyMap<string, ReadLagSummary>;
 }
 
 /**
@@ -49,6 +52,20 @@ export interface RunEndOptions {
 export async function endRun(config: FullConfig, options: RunEndOptions): Promise<void> {
   const at = (relative: string) => path.resolve(options.root ?? '.', relative);
   const stream = stdoutIsTaken(config.reporter) ? process.stderr : process.stdout;
+  const environments = new Map(
+    config.projects.map((p) => [
+      p.name,
+      (p.use as { environment?: EnvironmentConfig }).environment,
+    ]),
+  );
+  const readLags = new Map<string, ReadLagSummary>();
+  for (const [project, environment] of environments) {
+    const lag =
+      environment === undefined
+        ? undefined
+        : options.readLags?.get(`${environment.name} ${environment.baseUrl}`);
+    if (lag !== undefined) readLags.set(project, lag);
+  }
   const summary = new RunSummary(
     {
       outputFile: at(REPORT_PATHS.apiHealth),
@@ -56,14 +73,9 @@ export async function endRun(config: FullConfig, options: RunEndOptions): Promis
       allureResultsDir: at(REPORT_PATHS.allureResults),
       coverageFile: at(REPORT_PATHS.apiCoverage),
       print: (text) => stream.write(`${text}\n`),
+      readLags,
     },
     options.startedAt,
-  );
-  const environments = new Map(
-    config.projects.map((p) => [
-      p.name,
-      (p.use as { environment?: EnvironmentConfig }).environment,
-    ]),
   );
   for (const entry of readCallLog(options.callLog))
     summary.add(entry.project, environments.get(entry.project), entry);

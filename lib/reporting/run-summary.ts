@@ -5,6 +5,7 @@ import { ciSettings } from '../config/ci-settings';
 import type { EnvironmentConfig } from '../config/environment';
 import { mergedEnvironment } from '../config/merged-environment';
 import type { Threshold } from '../config/threshold-grammar';
+import type { ReadLagSummary } from '../http/read-lag';
 import { writeAllureMetrics } from './allure-metrics';
 import {
   environmentNameOf,
@@ -22,6 +23,7 @@ import {
   type ObservedCall,
   summarizeApiHealth,
 } from './api-health';
+import { formatReadLag } from './read-lag-report';
 import {
   type CoverageFigures,
   formatThresholdMarkdown,
@@ -53,6 +55,8 @@ export interface RunSummaryOptions {
   coverage?: CoverageProvider;
   /** Where the tables go; the console by default. */
   print?: (text: string) => void;
+  /** Each project's learned read lag (the run's coordinator knows it), reported with its health. */
+  readLags?: ReadonlyMap<string, ReadLagSummary>;
 }
 
 /** One project's share of the run. */
@@ -85,6 +89,7 @@ export class RunSummary {
   private readonly coverageFile: string;
   private readonly coverage: CoverageProvider;
   private readonly print: (text: string) => void;
+  private readonly readLags: ReadonlyMap<string, ReadLagSummary>;
 
   constructor(
     options: RunSummaryOptions = {},
@@ -96,6 +101,7 @@ export class RunSummary {
     this.slowest = options.slowest ?? 5;
     this.coverageFile = path.resolve(options.coverageFile ?? 'reports/api-coverage.json');
     this.coverage = options.coverage ?? measureCoverage;
+    this.readLags = options.readLags ?? new Map();
     this.print =
       options.print ??
       ((text) => {
@@ -206,15 +212,23 @@ export class RunSummary {
     }));
     // One project: the table as before; several: one table each, named.
     const single = perProject.length === 1;
+    const lags = [...this.readLags].filter(([project]) => this.projects.has(project));
     this.print(
-      `\n${perProject.map((p) => formatApiHealthTable(p.summary, single ? undefined : p.project)).join('\n\n')}\n`,
+      `\n${perProject.map((p) => formatApiHealthTable(p.summary, single ? undefined : p.project)).join('\n\n')}\n` +
+        lags.map(([project, lag]) => `${formatReadLag(project, lag)}\n`).join(''),
     );
     const markdown = perProject
       .map((p) => formatApiHealthMarkdown(p.summary, single ? undefined : p.project))
       .join('\n');
-    const json: ApiHealthSummary & { projects: ({ project: string } & ApiHealthSummary)[] } = {
+    const json: ApiHealthSummary & {
+      projects: ({ project: string; readLag?: ReadLagSummary } & ApiHealthSummary)[];
+    } = {
       ...summary,
-      projects: perProject.map((p) => ({ project: p.project, ...p.summary })),
+      projects: perProject.map((p) => ({
+        project: p.project,
+        ...p.summary,
+        ...(this.readLags.has(p.project) ? { readLag: this.readLags.get(p.project) } : {}),
+      })),
     };
     this.writePair(this.outputFile, json, markdown);
   }

@@ -5,6 +5,7 @@ import type { ApiRequest, ApiResult } from '../http/api-call';
 import type { ApiClient } from '../http/api-client';
 import { parseJson } from '../http/json-body';
 import { excerpt } from '../http/api-errors';
+import { LocalReadLag, type ReadLag } from '../http/read-lag';
 import { parseWithSchema } from '../http/schema-errors';
 import { type ConsistencyOptions, ConsistencyError, matchesSubset, pollUntil } from './consistency';
 import { checkListHonoursQuery, type ListQuery, toParams } from './list-query';
@@ -32,6 +33,11 @@ export interface ResourceApiOptions<R extends ApiRecord, P extends Payload> {
    * hook in here, so as not to delete it again.
    */
   onDeleted?: (api: ResourceApi, id: string) => void;
+  /**
+   * The environment's read-lag bound as learned so far, which this API teaches what it observes
+   * (lib/http/read-lag.ts); by default the configured `readLagMs`, learned by this API alone.
+   */
+  readLag?: ReadLag;
 }
 
 /** Any resource's API, whatever its record type: what cleanup and sweeps work with. */
@@ -48,10 +54,24 @@ export class ResourceApi<R extends ApiRecord = ApiRecord, P extends Payload = Pa
   private readonly noun: string;
   /** When this API saw each record deleted (`performance.now()`), for {@link waitUntilDeleted}. */
   private readonly deletedAt = new Map<string, number>();
+  /** Records this API created and has not read yet: since when, and whether a read missed them. */
+  private readonly unseen = new Map<string, { since: number; missed: boolean }>();
+  private readonly readLag: ReadLag;
+  /** The bound as last asked, to judge whether a first read came soon enough to teach it anything. */
+  private lastBoundMs: number;
 
   constructor(private readonly options: ResourceApiOptions<R, P>) {
     this.path = collectionPath(options.resource, options.parents ?? {});
     this.noun = options.resource.name.charAt(0).toUpperCase() + options.resource.name.slice(1);
+    this.readLag =
+      options.readLag ?? new LocalReadLag({ ceilingMs: options.consistency.readLagMs });
+    this.lastBoundMs = options.consistency.readLagMs;
+  }
+
+  /** The read-lag bound in force now: learned from what the run observed, at most `readLagMs`. */
+  async readLagBound(): Promise<number> {
+    this.lastBoundMs = await this.readLag.bound();
+    return this.lastBoundMs;
   }
 
   /** The resource this API serves. */
@@ -101,7 +121,11 @@ export class ResourceApi<R extends ApiRecord = ApiRecord, P extends Payload = Pa
         const id = idOf(result.text);
         // Registered before any check, so a create answered with the wrong status, or with a body
         // that breaks the contract, is cleaned up all the same.
-        if (id !== undefined && result.status < 300) this.options.onCreated?.(this, id);
+        if (id !== undefined && result.status < 300) {
+          this.readLag.created(this.keyOf(id));
+          this.unseen.set(id, { since: performance.now(), missed: false });
+          this.options.onCreated?.(this, id);
+        }
       },
     };
     return this.client.call(request, read);
@@ -110,17 +134,40 @@ export class ResourceApi<R extends ApiRecord = ApiRecord, P extends Payload = Pa
   /** Reads a record (expects 200, and that very record). */
   async get(id: string): Promise<R> {
     const path = this.pathOf(id);
-    return this.client.call({ method: 'GET', path }, (result) =>
-      this.expectRecord(result, 'GET', path, [200], id),
-    );
+    const sentAt = performance.now();
+    return this.client.call({ method: 'GET', path }, (result) => {
+      this.noteRead(id, result.status, sentAt);
+      return this.expectRecord(result, 'GET', path, [200], id);
+    });
   }
 
   /** Reads a record, or undefined when the API answers 404. */
   async find(id: string): Promise<R | undefined> {
     const path = this.pathOf(id);
-    return this.client.call({ method: 'GET', path }, (result) =>
-      result.status === 404 ? undefined : this.expectRecord(result, 'GET', path, [200], id),
-    );
+    const sentAt = performance.now();
+    return this.client.call({ method: 'GET', path }, (result) => {
+      this.noteRead(id, result.status, sentAt);
+      return result.status === 404 ? undefined : this.expectRecord(result, 'GET', path, [200], id);
+    });
+  }
+
+  /**
+   * Learns a create's lag from the first read of its record that answers 200: the time since the
+   * create was answered bounds it from above. Such a bound teaches something only when the read
+   * missed the record before, or was sent within the bound in force; a later first read (a test
+   * that reads its record long after creating it) would only inflate what is learned.
+   */
+  private noteRead(id: string, status: number, sentAt: number): void {
+    const pending = this.unseen.get(id);
+    if (pending === undefined) return;
+    if (status === 404) {
+      pending.missed = true;
+      return;
+    }
+    if (status !== 200) return;
+    this.unseen.delete(id);
+    if (pending.missed || sentAt - pending.since <= this.lastBoundMs)
+      this.readLag.observe(performance.now() - pending.since);
   }
 
   /** Lists records; mockapi.io's `404 "Not found"` for a query that matches nothing becomes `[]`. */
@@ -222,15 +269,22 @@ export class ResourceApi<R extends ApiRecord = ApiRecord, P extends Payload = Pa
   }
 
   /**
-   * Waits out the read-lag bound since the deletion, then polls until reading the record answers
-   * 404: on a lagging backend an earlier 404 may only mean that a recent create is not visible yet,
-   * and the record may still appear, so reads before the bound prove nothing and are not sent.
-   * Fails with a {@link ConsistencyError} when the consistency window ends first. Reports show the
+   * Waits out the read-lag bound since the record's create (when this worker saw it; else since the
+   * deletion), then polls until reading the record answers 404: on a lagging backend an earlier 404
+   * may only mean that the create is not visible yet, and the record may still appear, so reads
+   * before the bound prove nothing and are not sent. The bound is the learned one
+   * ({@link readLagBound}). Fails with a {@link ConsistencyError} when the consistency window ends first. Reports show the
    * whole wait as one step.
    */
   async waitUntilDeleted(id: string): Promise<void> {
     const path = this.pathOf(id);
-    const trustedAt = (this.deletedAt.get(id) ?? performance.now()) + this.consistency.readLagMs;
+    const deletedAt = this.deletedAt.get(id);
+    // A 404 is doubtful only while the create may still be invisible somewhere: for the bound after
+    // the create, when this worker saw it, else after the deletion, which came later.
+    const since = this.readLag.createdAt(this.keyOf(id)) ?? deletedAt ?? performance.now();
+    const trustedAt = since + (await this.readLagBound());
+    // A read that still found the record, then a 404: the deletion's lag, for the bound.
+    let stillThere = false;
     await this.client.wait(
       `${this.resource.name} ${id} to answer 404 after its deletion`,
       async () => {
@@ -241,7 +295,13 @@ export class ResourceApi<R extends ApiRecord = ApiRecord, P extends Payload = Pa
         }
         return pollUntil(
           this.consistency,
-          () => this.find(id),
+          async () => {
+            const record = await this.find(id);
+            if (record !== undefined) stillThere = true;
+            else if (stillThere && deletedAt !== undefined)
+              this.readLag.observe(performance.now() - deletedAt);
+            return record;
+          },
           (record) => record === undefined,
           (last, reads) =>
             new ConsistencyError(
@@ -251,6 +311,8 @@ export class ResourceApi<R extends ApiRecord = ApiRecord, P extends Payload = Pa
         );
       },
     );
+    this.readLag.forget(this.keyOf(id));
+    this.unseen.delete(id);
     this.options.onDeleted?.(this, id);
   }
 
@@ -294,6 +356,10 @@ export class ResourceApi<R extends ApiRecord = ApiRecord, P extends Payload = Pa
     return `${this.path}/${encodeURIComponent(id)}`;
   }
 
+  private keyOf(id: string): string {
+    return `${this.path}/${id}`;
+  }
+
   /**
    * Decides whether a create that failed ambiguously took effect. A committed record may stay
    * invisible for up to the read-lag bound, so absence counts only in a lookup that starts after
@@ -304,8 +370,8 @@ export class ResourceApi<R extends ApiRecord = ApiRecord, P extends Payload = Pa
   ): Promise<{ status: number; text: string } | undefined> {
     const unique = payload[this.resource.uniqueField];
     if (typeof unique !== 'string' || unique === '') return undefined;
-    const { readLagMs, intervalsMs } = this.options.consistency;
-    const trustedAt = performance.now() + readLagMs;
+    const { intervalsMs } = this.options.consistency;
+    const trustedAt = performance.now() + (await this.readLagBound());
     for (let lookup = 0; ; lookup += 1) {
       const startedAt = performance.now();
       const matches = await this.findBy(this.resource.uniqueField, unique);

@@ -7,6 +7,7 @@ import { ApiClient } from '../http/api-client';
 import { bearerPlaceholder } from '../http/credentials';
 import type { ApiObserver } from '../http/api-observer';
 import { createPacer, type Pacer } from '../http/pacer';
+import { createReadLag, type ReadLag } from '../http/read-lag';
 import type { Logger } from '../logging/logger';
 import { CleanupRegistry } from '../resources/cleanup-registry';
 import type { ApiRecord, Payload, Resource } from '../resources/resource';
@@ -34,6 +35,11 @@ export interface SessionOptions {
   pacer?: Pacer | undefined;
   /** The run's pacing coordinator (`PW_PACER_URL`, read by lib/config), for the default pacer. */
   pacerUrl?: string | undefined;
+  /**
+   * The environment's learned read lag. Defaults to one learned with every worker of the run through
+   * the coordinator (`runReadLag`); a worker passes its own, so its sessions share what they saw.
+   */
+  readLag?: ReadLag;
 }
 
 /** What a caller works with on one environment: wired once, here, for fixtures and scripts alike. */
@@ -99,8 +105,9 @@ export function openSession(environment: EnvironmentConfig, options: SessionOpti
         ...options.headers,
       },
     });
-  const housekeeping = assemble(environment, clientOf('none'), undefined);
-  return assemble(environment, clientOf(options.contract), housekeeping);
+  const readLag = options.readLag ?? runReadLag(environment, options.pacerUrl);
+  const housekeeping = assemble(environment, clientOf('none'), undefined, readLag);
+  return assemble(environment, clientOf(options.contract), housekeeping, readLag);
 }
 
 /** A session over `client`; registered creates are deleted through `housekeeping` (itself when undefined). */
@@ -108,6 +115,7 @@ function assemble(
   environment: EnvironmentConfig,
   client: ApiClient,
   housekeeping: Session | undefined,
+  readLag: ReadLag,
 ): Session {
   const tracking = housekeeping !== undefined;
   const cleanup = new CleanupRegistry((made: AnyResourceApi) =>
@@ -133,6 +141,7 @@ function assemble(
       consistency: environment.consistency,
       resource,
       parents,
+      readLag,
       ...hooks,
     });
   const session: Session = {
@@ -141,6 +150,7 @@ function assemble(
     users: new UsersApi({
       client,
       consistency: environment.consistency,
+      readLag,
       ...hooks,
     }),
     cleanup,
@@ -180,6 +190,21 @@ export function runPacer(
   return createPacer({
     key: `${environment.name} ${environment.baseUrl}`,
     ratePerSecond: environment.rateLimitRps,
+    coordinatorUrl,
+  });
+}
+
+/**
+ * The read lag of an environment, learned with every worker of the run through the coordinator at
+ * `coordinatorUrl` (the global setup's), or by this process alone when there is none.
+ */
+export function runReadLag(
+  environment: EnvironmentConfig,
+  coordinatorUrl: string | undefined,
+): ReadLag {
+  return createReadLag({
+    key: `${environment.name} ${environment.baseUrl}`,
+    ceilingMs: environment.consistency.readLagMs,
     coordinatorUrl,
   });
 }

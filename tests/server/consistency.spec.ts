@@ -63,3 +63,46 @@ test.describe('without read lag', () => {
     expect((await api.get(`${usersPath}/${user.id}`)).status()).toBe(404);
   });
 });
+
+test.describe('read lag that varies: --read-lag-tail-*, --read-lag-jitter-ms, --read-replicas', () => {
+  test.describe('a slow tail', () => {
+    // Every write is in the tail here, so the test need not hunt for one.
+    test.use({ serverOptions: { readLagTailRate: 1, readLagTailMs: 400 } });
+
+    test('a write in the tail stays invisible for the tail lag', async ({ api }) => {
+      const user = await createUser(api, { name: 'Ann' });
+      const created = performance.now();
+      expect((await api.get(`${usersPath}/${user.id}`)).status()).toBe(404);
+      await expect.poll(async () => (await api.get(`${usersPath}/${user.id}`)).status()).toBe(200);
+      // A lower bound only: a busy machine makes the poll later, never earlier.
+      expect(performance.now() - created).toBeGreaterThanOrEqual(380);
+    });
+  });
+
+  test.describe('several replicas with jitter', () => {
+    test.use({ serverOptions: { readReplicas: 4, readLagJitterMs: 1500, seed: 7 } });
+
+    test('reads are not monotonic: a record seen once may answer 404 again', async ({ api }) => {
+      const user = await createUser(api, { name: 'Ann' });
+      const statuses: number[] = [];
+      // Until some replica has the record and another one not yet, read after read.
+      await expect
+        .poll(
+          async () => {
+            statuses.push((await api.get(`${usersPath}/${user.id}`)).status());
+            return statuses.join(',');
+          },
+          { intervals: [5], timeout: 5_000 },
+        )
+        .toMatch(/200.*404/);
+      // And in the end every replica has it: ten reads in a row find it.
+      const tenReads = async () =>
+        Promise.all(
+          Array.from({ length: 10 }, async () =>
+            (await api.get(`${usersPath}/${user.id}`)).status(),
+          ),
+        );
+      await expect.poll(tenReads, { timeout: 5_000 }).toEqual(Array(10).fill(200));
+    });
+  });
+});
