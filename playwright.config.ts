@@ -155,7 +155,8 @@ if (unmatched.length > 0)
   );
 
 const mockServer = (port: number, env: Record<string, string> = {}) => ({
-  command: `node_modules/.bin/tsx server/main.ts --port ${port}`,
+  // One bundle of the server, built at its first start (server/launch.mjs): no TypeScript loader.
+  command: `${JSON.stringify(process.execPath)} server/launch.mjs --port ${port}`,
   url: `http://127.0.0.1:${port}/__control/health`,
   reuseExistingServer: false,
   timeout: 30_000,

@@ -51,7 +51,7 @@ export async function startEmbeddedServer(options: {
   /** More flags of `server/main.ts`, e.g. `['--token', 'T']`. */
   flags?: readonly string[];
 }): Promise<EmbeddedServer> {
-  const args = ['--import', 'tsx', 'server/main.ts', '--port', String(options.port ?? 0)];
+  const args = ['server/launch.mjs', '--port', String(options.port ?? 0)];
   if (options.faults === true) args.push(...asFlags(FAULTS));
   if (options.readLagMs !== undefined) args.push('--read-lag-ms', String(options.readLagMs));
   const readLagMs =

@@ -36,12 +36,9 @@ function specsOf(suites: readonly JsonSuite[]): JsonSuite['specs'] {
 test('against production only @readonly tests run, and they send no write', async () => {
   test.setTimeout(300_000);
   // Port 0: the server binds a port the OS picks and prints it, so no other process can take it.
-  const server = startNode(
-    ['--import', 'tsx', 'server/main.ts', '--port', '0', '--log-level', 'info'],
-    {
-      env: childEnv(),
-    },
-  );
+  const server = startNode(['server/launch.mjs', '--port', '0', '--log-level', 'info'], {
+    env: childEnv(),
+  });
   try {
     const [, origin] = await server.waitForStdout(
       /listening (?:on|at) (http:\/\/127\.0\.0\.1:\d+)/,

@@ -5,11 +5,12 @@ import path from 'node:path';
 const repoRoot = path.resolve(__dirname, '../..');
 
 /**
- * How the server's command line is run: node itself with the tsx loader, one process whose exit
- * code and output are the program's own. Not `npm run` or `npx`, whose warnings and exit codes
+ * How the server's command line is run: node itself on the launcher that `npm run mock-server`
+ * runs (server/launch.mjs: a bundle of server/main.ts), one process whose exit code and output are
+ * the program's own. Not `npm run` or `npx`, whose warnings and exit codes
  * depend on the machine's npm and its configuration.
  */
-const entryPoint = ['--import', 'tsx', 'server/main.ts'];
+const entryPoint = ['server/launch.mjs'];
 
 /** The line the server prints once it listens; its port is the one it actually bound. */
 const listeningLine = /^mock server listening on http:\/\/[^\s:]+:(\d+)\S*\r?\n/m;
