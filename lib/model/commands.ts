@@ -114,19 +114,21 @@ class List implements UserCommand {
 
 /**
  * The commands a sequence is made of, from the schema of what a client sends (`schema`, whose
- * `uniqueField` the session fills in with the run's marker). Creates, several at once too, and
+ * `uniqueField` the session fills in with the run's marker; `serverSet`, fields such as a parent id
+ * that the path sets, are never sent). Creates, several at once too, and
  * lists come more often than the rest: reads, writes and lists need users to work on, and
  * orderings that break only past a handful of records need more than a handful.
  */
 export function userCommands(
   schema: z.ZodObject,
   uniqueField: string,
+  serverSet: readonly string[] = [],
 ): fc.Arbitrary<UserCommand>[] {
   const newUser = fc.record({
-    fields: objectFor(schema, { leave: [uniqueField] }),
+    fields: objectFor(schema, { leave: [uniqueField, ...serverSet] }),
     emailLocal: emailLocalPart(),
   });
-  const changes = objectFor(schema, { leave: [uniqueField], partial: true });
+  const changes = objectFor(schema, { leave: [uniqueField, ...serverSet], partial: true });
   const pick = fc.nat(9);
   const write = (method: 'put' | 'patch') =>
     fc

@@ -13,7 +13,22 @@ export interface Counterexample {
   replayPath: string | undefined;
   /** The Playwright project it failed in, and the environment's name. */
   project: string;
+  /** How the replayed test opens its session; the users API's when absent. */
+  opening?: SessionOpening;
 }
+
+/** How a replayed test opens its model session: imports, fixtures, and the lines that make `model`. */
+export interface SessionOpening {
+  imports: string[];
+  fixtures: string;
+  setup: string[];
+}
+
+const USERS_OPENING: SessionOpening = {
+  imports: [],
+  fixtures: 'users, factory',
+  setup: ['const model = new ModelSession(users, factory);'],
+};
 
 /** The environment variables and command line that re-run the search and land on this failure. */
 export function replayCommand(example: Counterexample): string {
@@ -32,13 +47,15 @@ export function counterexampleTest(example: Counterexample): string {
       ? `  ${line.code} // ← disagrees with the model`
       : `  ${line.code}`,
   );
+  const opening = example.opening ?? USERS_OPENING;
   return [
     `import { test } from '../../lib/fixtures';`,
     `import { ModelSession } from '../../lib/model/session';`,
+    ...opening.imports,
     ``,
     `// Found by the model-based run on ${example.project}; ${replayCommand(example)}`,
-    `test('model counterexample (seed ${example.seed})', { tag: '@model-replay' }, async ({ users, factory }) => {`,
-    `  const model = new ModelSession(users, factory);`,
+    `test('model counterexample (seed ${example.seed})', { tag: '@model-replay' }, async ({ ${opening.fixtures} }) => {`,
+    ...opening.setup.map((line) => `  ${line}`),
     ...body,
     `});`,
     ``,

@@ -1,12 +1,18 @@
 import { test } from '@playwright/test';
 import fc from 'fast-check';
 
-import type { UserFactory } from '../users/user-factory';
-import { NewUserSchema } from '../users/user-schema';
-import type { UsersApi } from '../users/users-api';
+import type { z } from 'zod';
+
 import type { ModelBudget } from '../config/model-budget';
+import type { Payload } from '../resources/resource';
+import type { ResourceApi } from '../resources/resource-api';
 import { type UserCommand, userCommands } from './commands';
-import { type Counterexample, counterexampleTest, describeCounterexample } from './counterexample';
+import {
+  type Counterexample,
+  counterexampleTest,
+  describeCounterexample,
+  type SessionOpening,
+} from './counterexample';
 import { ModelSession } from './session';
 
 /** What a model-based run did, as the `model` annotation's JSON (read by the sensitivity check). */
@@ -29,13 +35,22 @@ export interface ModelRunSummary {
   intermittent?: number;
 }
 
+/** The resource a model-based run works on: its API, factory, the schema of what a client sends. */
+export interface ModelTarget {
+  api: ResourceApi;
+  factory: { build(): Payload };
+  schema: z.ZodObject;
+  /** How a counterexample's test opens its session; the users API's when absent. */
+  opening?: SessionOpening;
+}
+
 /** The annotation type that carries a {@link ModelRunSummary}. */
 export const MODEL_SUMMARY_ANNOTATION = 'model';
 
 const ANSI = new RegExp(`${String.fromCharCode(27)}\\[[0-9;]*m`, 'g');
 
 /**
- * Runs random command sequences against the users API and the model, within `budget`. On a
+ * Runs random command sequences against a resource's API (users, or posts under a user) and the model, within `budget`. On a
  * disagreement, fast-check shrinks the sequence; the shrunk one is attached as a Playwright test
  * and the test fails with it, the requests it stands for, and the command that replays the search.
  * Each sequence works in a scope of its own and deletes what it still holds when it ends, so no
@@ -44,10 +59,10 @@ const ANSI = new RegExp(`${String.fromCharCode(27)}\\[[0-9;]*m`, 'g');
  * again in a fresh scope, and counts as failing only if it fails again.
  */
 export async function runModelBased(
-  fixtures: { users: UsersApi; factory: UserFactory },
+  target: ModelTarget,
   options: { budget: ModelBudget; project: string },
 ): Promise<ModelRunSummary> {
-  const { users, factory } = fixtures;
+  const { api: users, factory, schema, opening } = target;
   const { budget, project } = options;
   const info = test.info();
   const started = performance.now();
@@ -57,11 +72,14 @@ export async function runModelBased(
   const summary: ModelRunSummary = { seed, sequences: 0, commands: 0, failed: false };
   let lastFailure: { session: ModelSession; error: unknown } | undefined;
 
-  const commands = fc.commands(userCommands(NewUserSchema, users.resource.uniqueField), {
-    maxCommands: budget.maxCommands,
-    size: 'max',
-    ...(budget.replayPath === undefined ? {} : { replayPath: budget.replayPath }),
-  });
+  const commands = fc.commands(
+    userCommands(schema, users.resource.uniqueField, users.resource.parentParams),
+    {
+      maxCommands: budget.maxCommands,
+      size: 'max',
+      ...(budget.replayPath === undefined ? {} : { replayPath: budget.replayPath }),
+    },
+  );
   /** Runs a sequence in a fresh scope, cleaned up after; the failure, if it failed. */
   const runOnce = async (
     sequence: Iterable<UserCommand>,
@@ -133,6 +151,7 @@ export async function runModelBased(
     path: details.counterexamplePath ?? undefined,
     replayPath,
     project,
+    ...(opening === undefined ? {} : { opening }),
   };
   Object.assign(summary, {
     counterexampleCommands: example.commands,

@@ -13,6 +13,7 @@ export const PostSchema = z.looseObject({
 export type Post = z.infer<typeof PostSchema>;
 
 /** What a client sends to create a post; the user comes from the path. */
+export const NewPostSchema = z.looseObject({ title: z.string(), body: z.string() });
 export interface NewPost extends Record<string, unknown> {
   title: string;
   body: string;
