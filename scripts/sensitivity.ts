@@ -2,6 +2,8 @@
  * Sensitivity check: runs the suite on the embedded server once as it is (it must pass) and once per
  * deliberate defect (it must fail), and reports which tests caught each defect. A suite that stays
  * green on a broken server proves nothing; this exits non-zero if that happens for any defect.
+ * A defect run tries the spec files that usually catch it first (scripts/support/sensitivity-suspects.ts)
+ * and stops at the first failure; only if those all pass does the whole suite run against it.
  *
  *   npm run test:sensitivity [-- --defect sort-reversed --concurrency 2]
  */
@@ -13,6 +15,7 @@ import { defectNames } from '../server/defects';
 import { runPlaywright } from './support/child-process';
 import { chooseDefects, concurrencyOf, inParallel } from './support/defect-runs';
 import { freePort } from './support/embedded-server';
+import { suspectsOf } from './support/sensitivity-suspects';
 
 /**
  * Every deliberate defect of the embedded server, less the one no portable suite can notice (the
@@ -29,6 +32,8 @@ interface RunResult {
   failed: string[];
   seconds: number;
   exitCode: number | null;
+  /** Whether the suspects alone caught it, or the whole suite had to run. */
+  scope: 'suspects' | 'suite';
 }
 
 interface JsonSuite {
@@ -38,8 +43,10 @@ interface JsonSuite {
 }
 
 const ROOT = path.resolve(__dirname, '..');
-/** Failures after which a defect run stops: enough to name the catching tests, cheap enough for CI. */
-const MAX_FAILURES = 4;
+/** Failures after which a defect run stops: one failing test proves the defect caught. */
+const MAX_FAILURES = 1;
+/** Workers of a run of the suspects alone: a few spec files, where more workers cost more start-up. */
+const SUSPECT_WORKERS = 2;
 const OUT = path.join(ROOT, '.tmp', 'sensitivity');
 
 function collect(
@@ -60,7 +67,20 @@ function collect(
   for (const child of suite.suites ?? []) collect(child, here, into);
 }
 
-async function runSuite(defect: string, port: number): Promise<RunResult> {
+/** The suspects first, then, if they all pass, the whole suite; the faithful server gets the suite. */
+async function runSuite(defect: string): Promise<RunResult> {
+  const suspects = defect === 'none' ? [] : suspectsOf(defect);
+  if (suspects.length === 0) return runOnce(defect, []);
+  const first = await runOnce(defect, suspects);
+  if (first.failed.length > 0) return first;
+  const whole = await runOnce(defect, []);
+  return { ...whole, seconds: first.seconds + whole.seconds };
+}
+
+/** One Playwright run of `files` (all of tests/api when empty) on a server with `defect`. */
+async function runOnce(defect: string, files: readonly string[]): Promise<RunResult> {
+  // A port the OS hands out: fixed ones may be taken on another machine.
+  const port = await freePort();
   const report = path.join(OUT, `${defect}.json`);
   const run = await runPlaywright(
     [
@@ -68,8 +88,9 @@ async function runSuite(defect: string, port: number): Promise<RunResult> {
       '--project=local',
       '--reporter=json',
       '--retries=0',
-      // One defect is proven caught by its first failures; running on would only cost time.
+      // One defect is proven caught by its first failure; running on would only cost time.
       ...(defect === 'none' ? [] : [`--max-failures=${MAX_FAILURES}`]),
+      ...(files.length > 0 ? [`--workers=${SUSPECT_WORKERS}`, ...files] : []),
     ],
     {
       ...process.env,
@@ -96,7 +117,13 @@ async function runSuite(defect: string, port: number): Promise<RunResult> {
       { cause: error },
     );
   }
-  return { defect, ...tally, seconds: run.durationMs / 1000, exitCode: run.exitCode };
+  return {
+    defect,
+    ...tally,
+    seconds: run.durationMs / 1000,
+    exitCode: run.exitCode,
+    scope: files.length > 0 ? 'suspects' : 'suite',
+  };
 }
 
 async function main(): Promise<void> {
@@ -120,8 +147,7 @@ async function main(): Promise<void> {
 
   const results: RunResult[] = [];
   await inParallel(['none', ...defects], concurrency, async (defect) => {
-    // A port the OS hands out: fixed ones may be taken on another machine.
-    const result = await runSuite(defect, await freePort());
+    const result = await runSuite(defect);
     results.push(result);
     const verdict =
       defect === 'none'
@@ -129,12 +155,15 @@ async function main(): Promise<void> {
           ? 'green, as it must be'
           : 'RED'
         : result.failed.length > 0
-          ? `caught by ${result.failed.length} test(s)`
+          ? `caught by ${result.failed.length} test(s)${result.scope === 'suspects' ? ' among its suspects' : ''}`
           : 'NOT CAUGHT';
     console.log(`${defect.padEnd(26)} ${verdict} (${result.seconds.toFixed(1)} s)`);
   });
 
-  console.log(`\nWhich tests caught each defect (each run stops after ${MAX_FAILURES} failures):`);
+  console.log(
+    `\nWhich tests caught each defect (each run stops at its first failure; with several workers,`,
+    `tests already running may fail too):`,
+  );
   const ordered = [...defects]
     .map((d) => results.find((r) => r.defect === d))
     .filter((r) => r !== undefined);
