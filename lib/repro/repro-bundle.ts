@@ -31,7 +31,11 @@ export interface ReproDocument {
     headers: Record<string, string>;
     body?: string | undefined;
     /** What came back when the test ran. */
-    recorded: { status?: number | undefined; body?: string | undefined };
+    recorded: {
+      status?: number | undefined;
+      body?: string | undefined;
+      contentType?: string | undefined;
+    };
     /** What the framework's check wanted, where it refused the answer. */
     refused?: Refusal;
   }[];
@@ -66,7 +70,11 @@ export function reproDocument(input: ReproInput): ReproDocument {
           Object.entries(call.request.headers).filter(([n]) => n.toLowerCase() !== 'authorization'),
         ),
         body: call.request.body,
-        recorded: { status: call.status, body: call.response?.body },
+        recorded: {
+          status: call.status,
+          body: call.response?.body,
+          contentType: call.response?.headers['content-type'],
+        },
         ...(refused === undefined ? {} : { refused }),
       };
     }),
