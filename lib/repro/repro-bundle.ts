@@ -151,6 +151,8 @@ export function writeReproBundle(
 ): Record<keyof typeof REPRO_FILES, string> {
   fs.mkdirSync(dir, { recursive: true });
   const at = (file: string) => path.join(dir, file);
+  // In the order they were sent: a create whose answer came last (after its reconciling lookup) first.
+  input = { ...input, calls: [...input.calls].sort((a, b) => a.startedAt - b.startedAt) };
   fs.writeFileSync(at(REPRO_FILES.readme), reproMarkdown(input));
   fs.writeFileSync(at(REPRO_FILES.document), `${JSON.stringify(reproDocument(input), null, 2)}\n`);
   fs.writeFileSync(at(REPRO_FILES.script), reproScript(input.calls, input), { mode: 0o755 });
