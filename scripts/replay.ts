@@ -5,6 +5,7 @@ import { request } from '@playwright/test';
 import { type EnvironmentName, isConfigured } from '../lib/config/environment';
 import { localBaseUrl, runSettings } from '../lib/config/run-settings';
 import { ApiError } from '../lib/http/api-errors';
+import { parseJson } from '../lib/http/json-body';
 import { createLogger } from '../lib/logging/logger';
 import {
   type CallVerdict,
@@ -132,7 +133,12 @@ async function replay(options: ReplayOptions): Promise<number> {
       const headers = Object.fromEntries(
         Object.entries(call.headers).filter(([name]) => name.toLowerCase() !== 'idempotency-key'),
       );
-      let answer: { status: number | undefined; body: string | undefined; contractError?: string };
+      let answer: {
+        status: number | undefined;
+        body: string | undefined;
+        contentType?: string | undefined;
+        contractError?: string;
+      };
       try {
         const result = await client.call(
           {
@@ -146,7 +152,19 @@ async function replay(options: ReplayOptions): Promise<number> {
           },
           (result) => result,
         );
-        answer = { status: result.status, body: result.text };
+        answer = {
+          status: result.status,
+          body: result.text,
+          contentType: result.headers['content-type'],
+        };
+        // A body a check refused must be JSON under a JSON content type before it can pass.
+        if (call.refused?.reason === 'body') {
+          try {
+            parseJson(`${call.method} /${sent}`, result);
+          } catch (error) {
+            answer.contractError = (error as Error).message.split('\n')[0] ?? '';
+          }
+        }
       } catch (error) {
         const setup = asSetupError(error, target);
         if (setup !== undefined) throw setup;

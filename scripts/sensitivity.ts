@@ -15,6 +15,7 @@ import { defectNames } from '../server/defects';
 import { runPlaywright } from './support/child-process';
 import { chooseDefects, concurrencyOf, inParallel } from './support/defect-runs';
 import { freePort } from './support/embedded-server';
+import { proveRepros, REPRO_PROOF_ENV } from './support/repro-proof';
 import { suspectsOf } from './support/sensitivity-suspects';
 
 /**
@@ -94,6 +95,7 @@ async function runOnce(defect: string, files: readonly string[]): Promise<RunRes
     ],
     {
       ...process.env,
+      ...REPRO_PROOF_ENV,
       MOCK_DEFECT: defect === 'none' ? '' : defect,
       LOCAL_PORT: String(port),
       PLAYWRIGHT_JSON_OUTPUT_FILE: report,
@@ -183,6 +185,14 @@ async function main(): Promise<void> {
   }
   if (missed.length > 0)
     problems.push(`the suite stays green with defect(s): ${missed.join(', ')}`);
+  problems.push(
+    ...(await proveRepros(
+      ordered
+        .filter((r) => r.failed.length > 0)
+        .map((r) => ({ defect: r.defect, outputDir: path.join(OUT, r.defect) })),
+      concurrency,
+    )),
+  );
   const caught = ordered.length - missed.length;
   console.log(
     `\nsensitivity: ${caught} of ${ordered.length} defects caught; baseline ${baseline?.passed ?? 0} passed, ${baseline?.failed.length ?? 0} failed`,

@@ -126,7 +126,11 @@ export class ApiClient {
 
   private async exchange(req: ApiRequest, target: string, call: string): Promise<ApiResult> {
     const started = performance.now();
-    const { last, attempts, retries, adopted } = await this.retrying(req, call, started);
+    const { last, attempts, retries, adopted, unreconciled } = await this.retrying(
+      req,
+      call,
+      started,
+    );
     const durationMs = Math.round(performance.now() - started);
     const answer = adopted ?? last.answer;
     if (answer === undefined) {
@@ -135,6 +139,7 @@ export class ApiClient {
         error: `${call}: ${reason}`,
         durationMs,
       });
+      if (unreconciled !== undefined) throw unreconciled.error;
       const hint =
         last.outcome.kind === 'network' && last.outcome.code === 'ECONNREFUSED'
           ? ` — is the API at ${this.options.baseUrl} running?`
@@ -149,8 +154,9 @@ export class ApiClient {
       afterAmbiguousFailure: adopted !== undefined || retries.some((r) => isAmbiguous(r.outcome)),
     };
     this.log.debug(`${call} → ${result.status} (${durationMs} ms, attempt ${attempts})`);
-    req.onAnswer?.(result);
+    if (unreconciled === undefined) req.onAnswer?.(result);
     await this.notify(req, target, result, retries);
+    if (unreconciled !== undefined) throw unreconciled.error;
     // After the observers, so that a report holds the call whose answer broke the contract.
     await this.options.contract?.check(req.method, target, result);
     return result;
@@ -165,7 +171,14 @@ export class ApiClient {
     req: ApiRequest,
     call: string,
     started: number,
-  ): Promise<{ last: Attempt; attempts: number; retries: RetryRecord[]; adopted?: Answer }> {
+  ): Promise<{
+    last: Attempt;
+    attempts: number;
+    retries: RetryRecord[];
+    adopted?: Answer;
+    /** Why the check whether an ambiguous create took effect failed: the call fails with it. */
+    unreconciled?: { error: unknown };
+  }> {
     const idempotent =
       req.idempotent ?? (resendable(req.method, this.options.retry) || cannotCreate(req.rawBody));
     const retries: RetryRecord[] = [];
@@ -180,7 +193,13 @@ export class ApiClient {
         if (req.reconcile === undefined) return { last, attempts: attempt, retries };
         // Checked even when no retry is left: the failed answer may hide a record the server made.
         const reconcileStarted = performance.now();
-        const found = await req.reconcile();
+        let found;
+        try {
+          found = await req.reconcile();
+        } catch (error) {
+          // The create's own answer is still recorded before the lookup's failure goes up.
+          return { last, attempts: attempt, retries, unreconciled: { error } };
+        }
         notRetryingMs += performance.now() - reconcileStarted;
         if (found !== undefined) {
           this.log.info(

@@ -96,10 +96,12 @@ export function reproScript(calls: readonly CallRecord[], options: ScriptOptions
       return;
     }
     const variable = `ID_${ids.size + 1}`;
-    // The answer is shown as it comes; the id it holds is kept for the calls after it.
+    // The answer is printed as it came, then the id it holds is kept for the calls after it. Not
+    // `tee /dev/stderr`: where stderr is a socket (a Node child process), /dev/stderr cannot be opened.
     lines.push(
-      `${variable}=$(${command} | tee /dev/stderr | sed -n 's/.*[{,] *"id": *"\\{0,1\\}\\([^",}]*\\).*/\\1/p' | tail -n 1)`,
-      'echo',
+      `ANSWER_${ids.size + 1}=$(${command})`,
+      `printf '%s\\n' "$ANSWER_${ids.size + 1}"`,
+      `${variable}=$(printf '%s\\n' "$ANSWER_${ids.size + 1}" | sed -n 's/.*[{,] *"id": *"\\{0,1\\}\\([^",}]*\\).*/\\1/p' | tail -n 1)`,
       '',
     );
     ids.set(id, variable);

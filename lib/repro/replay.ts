@@ -23,7 +23,11 @@ const documentSchema = z.object({
       path: z.string(),
       headers: z.record(z.string(), z.string()),
       body: z.string().optional(),
-      recorded: z.object({ status: z.number().optional(), body: z.string().optional() }),
+      recorded: z.object({
+        status: z.number().optional(),
+        body: z.string().optional(),
+        contentType: z.string().optional(),
+      }),
       refused: refusalSchema.optional(),
     }),
   ),
@@ -180,7 +184,12 @@ export interface CallVerdict {
  */
 export function judgeAnswer(
   call: ReproCall,
-  answer: { status: number | undefined; body: string | undefined; contractError?: string },
+  answer: {
+    status: number | undefined;
+    body: string | undefined;
+    contentType?: string | undefined;
+    contractError?: string;
+  },
   options: { last: boolean; anyRefused: boolean },
 ): CallVerdict {
   const got = answer.status === undefined ? 'no answer' : String(answer.status);
@@ -201,9 +210,11 @@ export function judgeAnswer(
         verdict: 'failing',
         detail: `its body still breaks the contract: ${answer.contractError}`,
       };
-    return comparable(answer.body) === comparable(call.recorded.body)
-      ? { verdict: 'failing', detail: 'the same body the check refused' }
-      : { verdict: 'fixed', detail: `answered ${got} with a body that passes` };
+    // The same body under another content type passes: the check may have refused the header.
+    return comparable(answer.body) === comparable(call.recorded.body) &&
+      (call.recorded.contentType === undefined || answer.contentType === call.recorded.contentType)
+      ? { verdict: 'failing', detail: 'the same answer the check refused' }
+      : { verdict: 'fixed', detail: `answered ${got} with an answer that passes` };
   }
   if (answer.status !== call.recorded.status)
     return {

@@ -31,7 +31,11 @@ export interface ReproDocument {
     headers: Record<string, string>;
     body?: string | undefined;
     /** What came back when the test ran. */
-    recorded: { status?: number | undefined; body?: string | undefined };
+    recorded: {
+      status?: number | undefined;
+      body?: string | undefined;
+      contentType?: string | undefined;
+    };
     /** What the framework's check wanted, where it refused the answer. */
     refused?: Refusal;
   }[];
@@ -66,7 +70,11 @@ export function reproDocument(input: ReproInput): ReproDocument {
           Object.entries(call.request.headers).filter(([n]) => n.toLowerCase() !== 'authorization'),
         ),
         body: call.request.body,
-        recorded: { status: call.status, body: call.response?.body },
+        recorded: {
+          status: call.status,
+          body: call.response?.body,
+          contentType: call.response?.headers['content-type'],
+        },
         ...(refused === undefined ? {} : { refused }),
       };
     }),
@@ -143,6 +151,8 @@ export function writeReproBundle(
 ): Record<keyof typeof REPRO_FILES, string> {
   fs.mkdirSync(dir, { recursive: true });
   const at = (file: string) => path.join(dir, file);
+  // In the order they were sent: a create whose answer came last (after its reconciling lookup) first.
+  input = { ...input, calls: [...input.calls].sort((a, b) => a.startedAt - b.startedAt) };
   fs.writeFileSync(at(REPRO_FILES.readme), reproMarkdown(input));
   fs.writeFileSync(at(REPRO_FILES.document), `${JSON.stringify(reproDocument(input), null, 2)}\n`);
   fs.writeFileSync(at(REPRO_FILES.script), reproScript(input.calls, input), { mode: 0o755 });

@@ -253,6 +253,26 @@ test.describe('ApiClient and non-idempotent calls', () => {
 });
 
 test.describe('ApiClient observers and secrets', () => {
+  test('a create whose reconciling lookup fails is still recorded, its answer and error kept', async () => {
+    const { client } = fakeClient(inOrder({ status: 503 }));
+    const calls: CallRecord[] = [];
+    client.observe({
+      onCall: (call) => {
+        calls.push(call);
+      },
+    });
+    const lookupFailed = new Error('GET /users?email=a answered 503');
+    const send = client.send({
+      method: 'POST',
+      path: 'users',
+      body: { name: 'Ann' },
+      reconcile: () => Promise.reject(lookupFailed),
+    });
+    await expect(send).rejects.toBe(lookupFailed);
+    // A reproduction re-sends it: without this record it would hold the lookup alone.
+    expect(calls).toMatchObject([{ method: 'POST', path: 'users', status: 503 }]);
+  });
+
   test('observers see each retry and one record per call, with credentials masked', async () => {
     const echo = (req: SentRequest) => ({
       status: 201,

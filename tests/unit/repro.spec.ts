@@ -106,7 +106,7 @@ test('requests.sh re-sends every call as sent, in bash, ids and token taken from
   });
   const server = await recordingServer();
   try {
-    const { stdout } = await promisify(execFile)('bash', [files.script], {
+    const { stdout, stderr } = await promisify(execFile)('bash', [files.script], {
       env: { PATH: process.env.PATH, API_ROOT: server.root, QA_API_TOKEN: TOKEN },
     });
     expect(server.seen).toEqual([
@@ -127,6 +127,9 @@ test('requests.sh re-sends every call as sent, in bash, ids and token taken from
       },
     ]);
     expect(stdout, 'each answer is shown with its status line').toContain('HTTP/1.1 200 OK');
+    // A Node child process's stdout and stderr are sockets, which /dev/stderr cannot open.
+    expect(stderr, 'nothing goes wrong on the way').toBe('');
+    expect(stdout.match(/^HTTP\/1\.1 \d{3}/gm), 'the create is shown too').toHaveLength(2);
   } finally {
     server.close();
   }

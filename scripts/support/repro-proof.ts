@@ -1,0 +1,262 @@
+/**
+ * The proof that a defect the suite catches can be handed over: for a failed test of each defect
+ * run, its reproduction's `requests.sh`, run by bash against a server with the defect, answers as the
+ * test saw it where the test failed, and a faithful server answers otherwise; `npm run replay` exits
+ * 1 against the defect and 0 against the faithful server; and no file of any reproduction of the
+ * run, nor anything curl or the replay printed, holds the run's token. A defect none of whose
+ * reproductions proves out fails the sensitivity check, unless {@link NOT_RESENDABLE} says why no
+ * re-sending can show it.
+ */
+import { execFile } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+
+import type { ReproDocument } from '../../lib/repro/repro-bundle';
+import { comparable, readRepro } from '../../lib/repro/replay';
+import { childEnv, runNode } from './child-process';
+import { type CurlAnswer, curlAnswers } from './curl-answers';
+import { inParallel } from './defect-runs';
+import { type EmbeddedServer, startEmbeddedServer } from './embedded-server';
+
+const TOKEN = `repro-proof-${randomUUID()}`;
+
+/**
+ * What every defect run is given: a token its server demands and its suite sends, so that finding
+ * it in no file of a reproduction means something.
+ */
+export const REPRO_PROOF_ENV = { LOCAL_API_TOKEN: TOKEN, MOCK_TOKEN: TOKEN } as const;
+
+/**
+ * Defects whose failures re-sending the calls cannot show, and why. Each is stated in the output;
+ * one that proves out after all is an error, so the list cannot go stale. Every defect of the
+ * sensitivity check is a wrong answer today, so none is here.
+ */
+export const NOT_RESENDABLE: Readonly<Record<string, string>> = {};
+
+/** A defect run of the sensitivity check: the defect and the output folder of its suite run. */
+export interface DefectRun {
+  defect: string;
+  outputDir: string;
+}
+
+/** One reproduction tried: proven, or what did not prove out. */
+export interface ReproVerdict {
+  folder: string;
+  proven: boolean;
+  /** What curl and the replay showed, or what fell short. */
+  detail: string;
+  /** The reproduction's files and their bytes. */
+  bytes: number;
+  files: number;
+}
+
+/** The failed tests' folders of a run that hold a reproduction, in name order. */
+export function reproFolders(outputDir: string): string[] {
+  if (!fs.existsSync(outputDir)) return [];
+  return fs
+    .readdirSync(outputDir, { withFileTypes: true })
+    .filter((d) => d.isDirectory())
+    .map((d) => path.join(outputDir, d.name))
+    .filter((dir) => fs.existsSync(path.join(dir, 'repro', 'repro.json')))
+    .sort();
+}
+
+/** `bash requests.sh` against `server`, stdout and stderr together, as a backend engineer runs it. */
+function runCurl(folder: string, server: EmbeddedServer, repro: ReproDocument): Promise<string> {
+  const env = {
+    PATH: process.env.PATH ?? '',
+    API_ROOT: server.baseUrl,
+    ...(repro.tokenVariable === undefined ? {} : { [repro.tokenVariable]: TOKEN }),
+  };
+  const script = path.join(folder, 'repro', 'requests.sh');
+  return new Promise((resolve) => {
+    execFile(
+      'bash',
+      ['-c', 'bash "$0" 2>&1', script],
+      { env, timeout: 120_000, maxBuffer: 64 * 1024 * 1024 },
+      (_error, stdout) => {
+        resolve(stdout);
+      },
+    );
+  });
+}
+
+const differs = (a: CurlAnswer, b: CurlAnswer) =>
+  a.status !== b.status ||
+  a.contentType !== b.contentType ||
+  comparable(a.body) !== comparable(b.body);
+
+/**
+ * Whether curl shows the defect: where the test failed (each call a check refused, else its last),
+ * the defective server answers as it did when the test ran, and the faithful server otherwise.
+ */
+export function curlShowsDefect(
+  repro: ReproDocument,
+  defective: readonly CurlAnswer[],
+  faithful: readonly CurlAnswer[],
+): { shown: boolean; detail: string } {
+  const n = repro.calls.length;
+  for (const [side, answers] of [
+    ['defective', defective],
+    ['faithful', faithful],
+  ] as const)
+    if (answers.length !== n)
+      return {
+        shown: false,
+        detail: `curl printed ${answers.length} answers for ${n} calls (${side})`,
+      };
+  const refused = repro.calls.flatMap((c, i) => (c.refused === undefined ? [] : [i]));
+  const failedAt = refused.length > 0 ? refused : [n - 1];
+  for (const i of failedAt) {
+    const { recorded } = repro.calls[i] as ReproDocument['calls'][number];
+    const got = defective[i] as CurlAnswer;
+    if (got.status !== recorded.status || comparable(got.body) !== comparable(recorded.body))
+      return {
+        shown: false,
+        detail: `curl call ${i + 1} answered ${got.status} with another answer than the test saw (${recorded.status ?? 'no answer'})`,
+      };
+  }
+  const shownAt = failedAt.find((i) =>
+    differs(defective[i] as CurlAnswer, faithful[i] as CurlAnswer),
+  );
+  if (shownAt === undefined)
+    return { shown: false, detail: 'curl: the faithful server answers as the defective one' };
+  const [bad, good] = [defective[shownAt] as CurlAnswer, faithful[shownAt] as CurlAnswer];
+  const what =
+    bad.status !== good.status
+      ? `${bad.status}, the faithful server ${good.status}`
+      : bad.contentType !== good.contentType
+        ? `${bad.contentType ?? 'no content type'}, the faithful server ${good.contentType ?? 'none'}`
+        : `${bad.status} with another body than the faithful server's`;
+  const call = repro.calls[shownAt];
+  return {
+    shown: true,
+    detail: `curl call ${shownAt + 1} (${call?.method ?? ''} /${call?.path ?? ''}) answers ${what}`,
+  };
+}
+
+const replay = (folder: string, server: EmbeddedServer) =>
+  runNode(['--import', 'tsx', 'scripts/replay.ts', folder, '--base-url', server.baseUrl], {
+    env: childEnv({ LOCAL_API_TOKEN: TOKEN, NO_COLOR: '1' }),
+    timeoutMs: 180_000,
+  });
+
+function filesOf(dir: string): string[] {
+  return fs
+    .readdirSync(dir, { recursive: true, encoding: 'utf8' })
+    .map((f) => path.join(dir, f))
+    .filter((f) => fs.statSync(f).isFile());
+}
+
+/** Sends one failed test's reproduction, by curl and by replay, to a defective and a faithful server. */
+async function proveOne(defect: string, folder: string): Promise<ReproVerdict> {
+  const files = filesOf(path.join(folder, 'repro'));
+  const bytes = files.reduce((sum, f) => sum + fs.statSync(f).size, 0);
+  const verdict = (proven: boolean, detail: string) => ({
+    folder,
+    proven,
+    detail,
+    bytes,
+    files: files.length,
+  });
+  const repro = readRepro(folder);
+  const outputs: [string, string][] = [];
+  // Fresh servers for each way of sending, so what one left behind cannot change the other's lists.
+  const [badOut, goodOut] = await withServers(defect, ([bad, good]) =>
+    Promise.all([runCurl(folder, bad, repro), runCurl(folder, good, repro)]),
+  );
+  outputs.push(['curl output', badOut + goodOut]);
+  const curl = curlShowsDefect(repro, curlAnswers(badOut), curlAnswers(goodOut));
+  let replayed = '';
+  if (curl.shown) {
+    const [still, fixed] = await withServers(defect, ([bad, good]) =>
+      Promise.all([replay(folder, bad), replay(folder, good)]),
+    );
+    outputs.push(['replay output', still.output + fixed.output]);
+    if (still.exitCode !== 1 || fixed.exitCode !== 0)
+      replayed = `replay exited ${still.exitCode} against the defect (want 1) and ${fixed.exitCode} against the faithful server (want 0): ${lastLines(still.output + fixed.output)}`;
+  }
+  const leaked = [
+    ...files.filter((f) => fs.readFileSync(f, 'utf8').includes(TOKEN)),
+    ...outputs.flatMap(([name, text]) => (text.includes(TOKEN) ? [name] : [])),
+  ];
+  if (leaked.length > 0) return verdict(false, `the token is in ${leaked.join(', ')}`);
+  if (!curl.shown) return verdict(false, curl.detail);
+  if (replayed !== '') return verdict(false, replayed);
+  return verdict(true, `${curl.detail}; replay exits 1, and 0 against the faithful server`);
+}
+
+/** Runs `body` with a server that has the defect and a faithful one, both demanding the token. */
+async function withServers<T>(
+  defect: string,
+  body: (servers: [EmbeddedServer, EmbeddedServer]) => Promise<T>,
+): Promise<T> {
+  const token = ['--token', TOKEN];
+  const servers = await Promise.all([
+    startEmbeddedServer({ flags: [...token, '--defect', defect] }),
+    startEmbeddedServer({ flags: token }),
+  ]);
+  try {
+    return await body(servers);
+  } finally {
+    await Promise.all(servers.map((s) => s.stop()));
+  }
+}
+
+const lastLines = (text: string) => text.trim().split('\n').slice(-4).join(' / ');
+
+/**
+ * Proves each defect run's reproductions (see the module's comment), printing one line per defect,
+ * and returns the problems: a defect that left no reproduction, one none of whose reproductions
+ * proved out, a token found in a reproduction, or a defect listed as not re-sendable that proved out.
+ */
+export async function proveRepros(
+  runs: readonly DefectRun[],
+  concurrency: number,
+): Promise<string[]> {
+  const problems: string[] = [];
+  const proven: ReproVerdict[] = [];
+  console.log('\nReproductions (curl and replay against the defect, then a faithful server):');
+  await inParallel(runs, concurrency, async ({ defect, outputDir }) => {
+    const folders = reproFolders(outputDir);
+    const leaks = folders
+      .flatMap((folder) => filesOf(path.join(folder, 'repro')))
+      .filter((file) => fs.readFileSync(file, 'utf8').includes(TOKEN));
+    if (leaks.length > 0) problems.push(`${defect}: the token is in ${leaks.join(', ')}`);
+    const tried: ReproVerdict[] = [];
+    for (const folder of folders) {
+      const result = await proveOne(defect, folder);
+      tried.push(result);
+      if (result.proven) break;
+    }
+    const win = tried.find((t) => t.proven);
+    const why = NOT_RESENDABLE[defect];
+    const name = (t: ReproVerdict) => path.basename(t.folder);
+    if (win !== undefined) {
+      proven.push(win);
+      console.log(`${defect.padEnd(26)} proven by ${name(win)}: ${win.detail}`);
+      if (why !== undefined)
+        problems.push(`${defect} is listed as not re-sendable (${why}) but its repro proved out`);
+    } else if (why !== undefined) {
+      console.log(`${defect.padEnd(26)} NOT RE-SENDABLE, as stated: ${why}`);
+    } else {
+      console.log(`${defect.padEnd(26)} NOT PROVEN`);
+      problems.push(
+        folders.length === 0
+          ? `${defect}: its failed tests left no reproduction`
+          : `${defect}: no reproduction proved out`,
+      );
+    }
+    for (const t of tried.filter((v) => !v.proven)) console.log(`  ${name(t)}: ${t.detail}`);
+  });
+  const sizes = proven.map((p) => p.bytes).sort((a, b) => a - b);
+  const median = sizes[Math.floor(sizes.length / 2)];
+  console.log(
+    `\nrepro proof: ${proven.length} of ${runs.length} defects' reproductions proven` +
+      (median === undefined
+        ? ''
+        : `; median bundle ${median} bytes in ${proven[0]?.files ?? 0} files (${sizes[0]}–${sizes.at(-1)})`),
+  );
+  return problems;
+}
