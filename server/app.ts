@@ -33,6 +33,7 @@ export function buildApp(input: ServerOptionsInput = {}): FastifyInstance {
         readLagMs: options.readLagMs,
         listSemantics: options.listSemantics,
         separateReplica: defects.has('delete-never-visible'),
+        reuseDeletedIds: defects.has('deleted-id-reused'),
       }),
     ]),
   );
