@@ -38,6 +38,7 @@ export function buildApp(input: ServerOptionsInput = {}): FastifyInstance {
         seed: options.seed,
         listSemantics: options.listSemantics,
         separateReplica: defects.has('delete-never-visible'),
+        reuseDeletedIds: defects.has('deleted-id-reused'),
       }),
     ]),
   );

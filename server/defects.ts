@@ -43,10 +43,22 @@ export const defectNames = [
   'last-page-short',
   'filters-case-sensitive',
   'sort-wrong-over-5',
+  // What mockapi-style backends get wrong at the edges: pages, sorts, combined queries, stored
+  // values, ids, parents.
+  'page-offset-by-one',
+  'second-sort-field-ignored',
+  'search-drops-second-filter',
+  'unicode-normalised',
+  'long-strings-truncated',
+  'whitespace-only-emptied',
+  'deleted-id-reused',
+  'put-unknown-creates',
+  'children-leak-across-parents',
 ] as const;
 
 /** Defects that change which records a list holds, or their order, after the faithful query. */
 const LIST_DEFECTS: readonly DefectName[] = [
+  'page-offset-by-one',
   'search-skips-email',
   'last-page-short',
   'filters-case-sensitive',
@@ -55,6 +67,12 @@ const LIST_DEFECTS: readonly DefectName[] = [
 
 /** How many matches `sort-wrong-over-5` still sorts right. */
 const SORTED_HEAD = 5;
+
+/** The fields `second-sort-field-ignored` still sorts by: a resource's first field, and the id. */
+const FIRST_SORT_FIELDS = new Set(['id', 'name', 'title']);
+
+/** Where `long-strings-truncated` cuts a string: a VARCHAR(255) column. */
+const COLUMN_LENGTH = 255;
 
 export const defectNameSchema = z.enum(defectNames);
 
@@ -171,9 +189,50 @@ export class Defects {
     return shown;
   }
 
+  /**
+   * The fields a write stores, given the ones a client sent: what a database column or an input
+   * sanitiser does to a string on its way in.
+   */
+  storedFields(fields: Readonly<Record<string, unknown>>): Record<string, unknown> {
+    if (
+      !this.has('unicode-normalised') &&
+      !this.has('long-strings-truncated') &&
+      !this.has('whitespace-only-emptied')
+    )
+      return { ...fields };
+    const stored: Record<string, unknown> = {};
+    for (const [field, value] of Object.entries(fields)) {
+      let kept = value;
+      if (typeof value === 'string') {
+        let text = value;
+        if (this.has('unicode-normalised')) text = text.normalize('NFC');
+        if (this.has('long-strings-truncated') && text.length > COLUMN_LENGTH)
+          text = text.slice(0, COLUMN_LENGTH);
+        if (this.has('whitespace-only-emptied') && text.trim() === '') text = '';
+        kept = text;
+      }
+      Object.defineProperty(stored, field, {
+        value: kept,
+        enumerable: true,
+        writable: true,
+        configurable: true,
+      });
+    }
+    return stored;
+  }
+
   /** Lets list defects rewrite the query before it runs. */
   adjustListQuery(query: ListQuery): ListQuery {
     let adjusted = query;
+    if (
+      this.has('second-sort-field-ignored') &&
+      adjusted.sortBy !== undefined &&
+      !FIRST_SORT_FIELDS.has(adjusted.sortBy)
+    )
+      adjusted = { ...adjusted, sortBy: undefined };
+    // Search with filters: only the first filter survives.
+    if (this.has('search-drops-second-filter') && adjusted.search !== undefined)
+      adjusted = { ...adjusted, filters: adjusted.filters.slice(0, 1) };
     if (this.has('pagination-ignores-limit')) adjusted = { ...adjusted, limit: undefined };
     if (this.has('filters-ignored')) adjusted = { ...adjusted, search: undefined, filters: [] };
     if (this.has('desc-ignored-by-name') && adjusted.sortBy === 'name')
@@ -227,7 +286,9 @@ export class Defects {
       };
       matches = [...runListQuery(head, sortOnly), ...byId.slice(SORTED_HEAD)];
     }
-    const offset = query.limit === undefined ? 0 : ((query.page ?? 1) - 1) * query.limit;
+    let offset = query.limit === undefined ? 0 : ((query.page ?? 1) - 1) * query.limit;
+    // Off by one: every page after the first starts one record late.
+    if (this.has('page-offset-by-one') && offset > 0) offset += 1;
     const end = query.limit === undefined ? matches.length : offset + query.limit;
     // Off by one: a page that reaches the end stops one record short of it.
     if (this.has('last-page-short') && query.limit !== undefined && end >= matches.length)

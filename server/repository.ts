@@ -49,12 +49,19 @@ export class ResourceRepository {
   readonly #createdEmails = new Set<string>();
   #duplicateEmails = 0;
   readonly #semantics: ListSemantics;
+  /** Deleted ids a create takes again (only with the defect `deleted-id-reused`). */
+  readonly #freedIds: string[] | undefined;
 
   constructor(
     resource: ResourceDeclaration,
-    options: ReplicationOptions & { separateReplica: boolean; listSemantics?: ListSemantics },
+    options: ReplicationOptions & {
+      separateReplica: boolean;
+      listSemantics?: ListSemantics;
+      reuseDeletedIds?: boolean;
+    },
   ) {
     this.resource = resource;
+    this.#freedIds = options.reuseDeletedIds === true ? [] : undefined;
     this.#semantics = options.listSemantics ?? 'strict';
     this.primary = new Collection(resource.parentField);
     const { readLagMs, jitterMs = 0, tailRate = 0, tailMs = 0, replicas = 1, seed = 1 } = options;
@@ -97,8 +104,13 @@ export class ResourceRepository {
    * Stores a new record with the next id and a fresh createdAt. A `parentId` (from the URL of a
    * child) wins over whatever the client sent in the parent field.
    */
-  create(fields: Readonly<Record<string, unknown>>, parentId?: string): StoredRecord {
-    this.#lastId += 1;
+  create(
+    fields: Readonly<Record<string, unknown>>,
+    parentId?: string,
+    asId?: string,
+  ): StoredRecord {
+    const reused = asId ?? this.#freedIds?.pop();
+    if (reused === undefined) this.#lastId += 1;
     const email = fields['email'];
     if (typeof email === 'string' && email !== '') {
       if (this.#createdEmails.has(email)) this.#duplicateEmails += 1;
@@ -106,7 +118,7 @@ export class ResourceRepository {
     }
     const record: StoredRecord = {
       ...this.#clientFields(fields, parentId),
-      id: String(this.#lastId),
+      id: reused ?? String(this.#lastId),
       createdAt: createdAtText(new Date(), this.#semantics),
     };
     this.primary.put(record);
@@ -150,6 +162,7 @@ export class ResourceRepository {
   /** Deletes a record; `replicate: false` leaves it readable in the replica forever. */
   remove(id: string, options: { replicate: boolean }): StoredRecord | undefined {
     const record = this.primary.remove(id);
+    if (record !== undefined) this.#freedIds?.push(id);
     if (record !== undefined && options.replicate) {
       this.#replicate((replica) => {
         replica.remove(id);

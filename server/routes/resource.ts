@@ -38,6 +38,8 @@ interface ItemParams extends CollectionParams {
 interface Scope {
   /** The records a read sees (the replica), or undefined when the parent does not exist. */
   readable(params: CollectionParams): RecordStore | undefined;
+  /** The records a list sees, where the defect `children-leak-across-parents` widens them. */
+  listable(params: CollectionParams): RecordStore | undefined;
   /** The records a write acts on (the primary), or undefined when the parent does not exist. */
   writable(params: CollectionParams): RecordStore | undefined;
   /** The parent id a write stores in the child, from the URL. */
@@ -61,17 +63,23 @@ export function registerResourceRoutes(
   const { name } = repository.resource;
   registerCollection(app, `/${name}`, dependencies, {
     readable: () => repository.replica.all,
+    listable: () => repository.replica.all,
     writable: () => repository.primary.all,
     parentId: () => undefined,
     path: () => `/${name}`,
   });
   if (parent === undefined) return;
   const parentName = parent.resource.name;
+  const readable = ({ parentId = '' }: CollectionParams) =>
+    parent.replica.all.get(parentId) === undefined
+      ? undefined
+      : repository.replica.children(parentId);
+  const leaks = dependencies.defects.has('children-leak-across-parents');
   registerCollection(app, `/${parentName}/:parentId/${name}`, dependencies, {
-    readable: ({ parentId = '' }) =>
-      parent.replica.all.get(parentId) === undefined
-        ? undefined
-        : repository.replica.children(parentId),
+    readable,
+    // The defect: a parent's list holds every parent's children.
+    listable: (params) =>
+      leaks && readable(params) !== undefined ? repository.replica.all : readable(params),
     writable: ({ parentId = '' }) =>
       parent.primary.all.get(parentId) === undefined
         ? undefined
@@ -90,7 +98,7 @@ function registerCollection(
   const { repository, defects, idempotency, json, listSemantics } = dependencies;
 
   app.get<{ Params: CollectionParams }>(path, (request, reply) => {
-    const records = scope.readable(request.params);
+    const records = scope.listable(request.params);
     if (records === undefined) return sendNotFound(reply);
     const query = defects.adjustListQuery(parseListQuery(asRecord(request.query), listSemantics));
     const page = defects.listPage(records, query);
@@ -122,7 +130,7 @@ function registerCollection(
 
     const key = idempotencyKey(request);
     if (idempotency === undefined || key === undefined) {
-      const record = repository.create(body.fields, parentId);
+      const record = repository.create(defects.storedFields(body.fields), parentId);
       return reply.code(defects.createdStatus()).send(defects.presentRecord(record));
     }
 
@@ -152,7 +160,9 @@ function registerCollection(
       idempotency.finish(key);
     });
     const status = defects.createdStatus();
-    const shown = defects.presentRecord(repository.create(body.fields, parentId));
+    const shown = defects.presentRecord(
+      repository.create(defects.storedFields(body.fields), parentId),
+    );
     idempotency.record(key, { status, body: shown });
     return reply.code(status).send(shown);
   });
@@ -164,11 +174,18 @@ function registerCollection(
     const body = checkObjectBody(request.body);
     if (!body.ok) return sendError(reply, 400, body.message);
     const { id } = request.params;
-    if (scope.writable(request.params)?.get(id) === undefined) return sendNotFound(reply);
     const parentId = scope.parentId(request.params);
+    const fields = defects.storedFields(body.fields);
+    const writable = scope.writable(request.params);
+    if (writable?.get(id) === undefined) {
+      // The defect: a PUT of an unknown id creates the record under that id (an upsert).
+      if (writable !== undefined && request.method === 'PUT' && defects.has('put-unknown-creates'))
+        return reply.send(defects.presentRecord(repository.create(fields, parentId, id)));
+      return sendNotFound(reply);
+    }
     const record = defects.has('update-not-persisted')
-      ? repository.merged(id, body.fields, parentId)
-      : repository.update(id, body.fields, parentId);
+      ? repository.merged(id, fields, parentId)
+      : repository.update(id, fields, parentId);
     if (record === undefined) return sendNotFound(reply);
     return reply.send(defects.presentRecord(record));
   };

@@ -1,7 +1,7 @@
 import type { HttpClient } from './inject-client';
 import { defectNames, type DefectName } from '../../server/defects';
 import { createUsers, idsOf, serverState, type ApiUser } from './api-helpers';
-import { expect, test, usersPath } from './server-fixture';
+import { expect, userPostsPath, test, usersPath } from './server-fixture';
 
 type QueryParams = Record<string, string | number>;
 
@@ -322,6 +322,98 @@ const cases: Record<DefectName, DefectCase> = {
       expect(idsOf(await fiveOnly.json())).toEqual(['7', '4', '1']);
       const all = await api.get(usersPath, { params: { sortBy: 'name' } });
       expect(idsOf(await all.json())).toEqual(['5', '4', '3', '2', '1', '6', '7']);
+    },
+  },
+  'page-offset-by-one': {
+    behaviour: 'every page after the first starts one record late',
+    check: async (api) => {
+      await createUsers(
+        api,
+        ['A', 'B', 'C', 'D', 'E'].map((name) => ({ name })),
+      );
+      const first = await api.get(usersPath, { params: { page: 1, limit: 2 } });
+      expect(idsOf(await first.json())).toEqual(['1', '2']);
+      const second = await api.get(usersPath, { params: { page: 2, limit: 2 } });
+      expect(idsOf(await second.json())).toEqual(['4', '5']);
+    },
+  },
+  'second-sort-field-ignored': {
+    behaviour: 'sortBy works on name and id only; any other field leaves id order',
+    check: async (api) => {
+      await createUsers(api, [
+        { name: 'B', avatar: 'a' },
+        { name: 'A', avatar: 'b' },
+      ]);
+      const byName = await api.get(usersPath, { params: { sortBy: 'name' } });
+      expect(idsOf(await byName.json())).toEqual(['2', '1']);
+      const byAvatar = await api.get(usersPath, { params: { sortBy: 'avatar', order: 'desc' } });
+      expect(idsOf(await byAvatar.json())).toEqual(['2', '1']);
+    },
+  },
+  'search-drops-second-filter': {
+    behaviour: 'with search, only the first field filter applies',
+    check: async (api) => {
+      await createUsers(api, [
+        { name: 'Ann', email: 'x@team' },
+        { name: 'Bob', email: 'y@team' },
+      ]);
+      const both = await api.get(usersPath, {
+        params: { email: 'team', name: 'ann', search: 'team' },
+      });
+      expect(idsOf(await both.json())).toEqual(['1', '2']);
+      const noSearch = await api.get(usersPath, { params: { email: 'team', name: 'ann' } });
+      expect(idsOf(await noSearch.json())).toEqual(['1']);
+    },
+  },
+  'unicode-normalised': {
+    behaviour: 'strings are stored in NFC',
+    check: async (api) => {
+      const user = await post(api, { name: 'Zoe\u0308' });
+      expect(user.name).toBe('Zo\u00EB');
+    },
+  },
+  'long-strings-truncated': {
+    behaviour: 'strings are cut to 255 characters',
+    check: async (api) => {
+      const user = await post(api, { name: 'x'.repeat(300) });
+      expect(user.name).toBe('x'.repeat(255));
+    },
+  },
+  'whitespace-only-emptied': {
+    behaviour: 'a string of whitespace only is stored empty',
+    check: async (api) => {
+      const user = await post(api, { name: ' \t ', email: ' a ' });
+      expect(user).toMatchObject({ name: '', email: ' a ' });
+    },
+  },
+  'deleted-id-reused': {
+    behaviour: 'a create takes the id of the last record deleted',
+    check: async (api) => {
+      await createUsers(api, [{ name: 'A' }, { name: 'B' }]);
+      expect((await api.delete(`${usersPath}/1`)).status()).toBe(200);
+      const next = await post(api, { name: 'C' });
+      expect(next.id).toBe('1');
+    },
+  },
+  'put-unknown-creates': {
+    behaviour: 'PUT of an unknown id creates the record under that id; PATCH still answers 404',
+    check: async (api) => {
+      const put = await api.put(`${usersPath}/42`, { data: { name: 'Ghost' } });
+      expect(put.status()).toBe(200);
+      expect(await (await api.get(`${usersPath}/42`)).json()).toMatchObject({ name: 'Ghost' });
+      expect((await api.patch(`${usersPath}/43`, { data: { name: 'X' } })).status()).toBe(404);
+    },
+  },
+  'children-leak-across-parents': {
+    behaviour: "a parent's list of children holds every parent's",
+    check: async (api) => {
+      await createUsers(api, [{ name: 'A' }, { name: 'B' }]);
+      for (const userId of ['1', '2'])
+        expect(
+          (await api.post(userPostsPath(userId), { data: { title: `t${userId}` } })).status(),
+        ).toBe(201);
+      expect(idsOf(await (await api.get(userPostsPath('1'))).json())).toEqual(['1', '2']);
+      expect((await api.get(`${userPostsPath('1')}/2`)).status()).toBe(404);
     },
   },
 };
