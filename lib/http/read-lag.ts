@@ -8,7 +8,7 @@ export interface ReadLagSettings {
   ceilingMs: number;
   /** Added to the scaled percentile, for poll granularity and a lag never seen yet. Default 100. */
   floorMs?: number;
-  /** The percentile scaled: 0.99, the slowest observed lag until 100 samples are in. */
+  /** The percentile scaled: 0.95, so one stalled observation among twenty does not set the bound. */
   percentile?: number;
   /** Safety factor on the percentile. Default 2. */
   factor?: number;
@@ -25,7 +25,7 @@ export class ReadLagEstimate {
   readonly #settings: Required<ReadLagSettings>;
 
   constructor(settings: ReadLagSettings) {
-    this.#settings = { floorMs: 100, percentile: 0.99, factor: 2, minSamples: 10, ...settings };
+    this.#settings = { floorMs: 100, percentile: 0.95, factor: 2, minSamples: 10, ...settings };
   }
 
   get ceilingMs(): number {
@@ -75,7 +75,7 @@ export interface ReadLagSummary {
   ceilingMs: number;
   boundMs: number;
   samples: number;
-  /** The high percentile of the observed lags (p99), undefined before any. */
+  /** The high percentile of the observed lags (p95), undefined before any. */
   highMs: number | undefined;
 }
 

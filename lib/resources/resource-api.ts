@@ -55,7 +55,7 @@ export class ResourceApi<R extends ApiRecord = ApiRecord, P extends Payload = Pa
   /** When this API saw each record deleted (`performance.now()`), for {@link waitUntilDeleted}. */
   private readonly deletedAt = new Map<string, number>();
   /** Records this API created and has not read yet: since when, and whether a read missed them. */
-  private readonly unseen = new Map<string, { since: number; missed: boolean }>();
+  private readonly unseen = new Map<string, { since: number; missedAt: number | undefined }>();
   private readonly readLag: ReadLag;
   /** The bound as last asked, to judge whether a first read came soon enough to teach it anything. */
   private lastBoundMs: number;
@@ -123,7 +123,7 @@ export class ResourceApi<R extends ApiRecord = ApiRecord, P extends Payload = Pa
         // that breaks the contract, is cleaned up all the same.
         if (id !== undefined && result.status < 300) {
           this.readLag.created(this.keyOf(id));
-          this.unseen.set(id, { since: performance.now(), missed: false });
+          this.unseen.set(id, { since: performance.now(), missedAt: undefined });
           this.options.onCreated?.(this, id);
         }
       },
@@ -152,22 +152,23 @@ export class ResourceApi<R extends ApiRecord = ApiRecord, P extends Payload = Pa
   }
 
   /**
-   * Learns a create's lag from the first read of its record that answers 200: the time since the
-   * create was answered bounds it from above. Such a bound teaches something only when the read
-   * missed the record before, or was sent within the bound in force; a later first read (a test
-   * that reads its record long after creating it) would only inflate what is learned.
+   * Learns a create's lag from the first read of its record that answers 200: the lag lies between
+   * the sending of the last read that missed the record (or the create) and this answer, and the
+   * middle of that span is what is learned; twice it, as the bound takes it, covers the whole span.
+   * A first read that did not miss teaches something only when it was sent within the bound in
+   * force: a test that reads its record long after creating it would only inflate what is learned.
    */
   private noteRead(id: string, status: number, sentAt: number): void {
     const pending = this.unseen.get(id);
     if (pending === undefined) return;
     if (status === 404) {
-      pending.missed = true;
+      pending.missedAt = sentAt;
       return;
     }
     if (status !== 200) return;
     this.unseen.delete(id);
-    if (pending.missed || sentAt - pending.since <= this.lastBoundMs)
-      this.readLag.observe(performance.now() - pending.since);
+    if (pending.missedAt !== undefined || sentAt - pending.since <= this.lastBoundMs)
+      this.readLag.observe(midpoint(pending.since, pending.missedAt, performance.now()));
   }
 
   /** Lists records; mockapi.io's `404 "Not found"` for a query that matches nothing becomes `[]`. */
@@ -284,7 +285,7 @@ export class ResourceApi<R extends ApiRecord = ApiRecord, P extends Payload = Pa
     const since = this.readLag.createdAt(this.keyOf(id)) ?? deletedAt ?? performance.now();
     const trustedAt = since + (await this.readLagBound());
     // A read that still found the record, then a 404: the deletion's lag, for the bound.
-    let stillThere = false;
+    let stillThereAt: number | undefined;
     await this.client.wait(
       `${this.resource.name} ${id} to answer 404 after its deletion`,
       async () => {
@@ -296,10 +297,11 @@ export class ResourceApi<R extends ApiRecord = ApiRecord, P extends Payload = Pa
         return pollUntil(
           this.consistency,
           async () => {
+            const sentAt = performance.now();
             const record = await this.find(id);
-            if (record !== undefined) stillThere = true;
-            else if (stillThere && deletedAt !== undefined)
-              this.readLag.observe(performance.now() - deletedAt);
+            if (record !== undefined) stillThereAt = sentAt;
+            else if (stillThereAt !== undefined && deletedAt !== undefined)
+              this.readLag.observe(midpoint(deletedAt, stillThereAt, performance.now()));
             return record;
           },
           (record) => record === undefined,
@@ -386,4 +388,9 @@ export class ResourceApi<R extends ApiRecord = ApiRecord, P extends Payload = Pa
       await sleep(Math.max(0, Math.min(interval, trustedAt - performance.now())));
     }
   }
+}
+
+/** The middle of the span in which a write became visible: after `lastMiss` (or `since`), by `seen`. */
+function midpoint(since: number, lastMiss: number | undefined, seen: number): number {
+  return ((lastMiss ?? since) - since + (seen - since)) / 2;
 }

@@ -24,9 +24,9 @@ const WHAT: Record<EnvironmentSetting, string> = {
   RETRY_BUDGET_MS:
     'Total time one call may spend retrying, in ms; time waiting for the pacer does not count.',
   RATE_LIMIT_RPS:
-    'Requests per second for the whole run, every worker of every shard together; halves on a 429 and climbs back. `0`: no pacing.',
+    'Requests per second the whole run starts at, every worker of every shard together; while requests queue it probes upward (to twice this), and a 429 cuts it by a fifth. `0`: no pacing.',
   READ_LAG_MS:
-    'Longest time a write may stay invisible to reads, in ms. After an ambiguous create, only a lookup begun after it decides "created or not".',
+    'Longest time a write may stay invisible to reads, in ms: the ceiling and starting point of the bound the run learns (p95 of observed lags × 2 + 100 ms). After an ambiguous create, only a lookup begun after the bound decides "created or not".',
   POLL_TIMEOUT_MS: 'How long `waitUntilVisible` and `waitUntilDeleted` poll, in ms.',
   POLL_INTERVALS_MS: 'The intervals between those reads, in ms; the last one repeats.',
   OPENAPI:

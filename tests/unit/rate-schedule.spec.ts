@@ -10,7 +10,9 @@ const slots = (schedule: RateSchedule, count: number, now = 0) =>
 
 test.describe('RateSchedule', () => {
   test('spaces requests evenly at the rate, the first at once', () => {
-    expect(slots(new RateSchedule({ ratePerSecond: 10 }), 4)).toEqual([0, 100, 200, 300]);
+    expect(slots(new RateSchedule({ ratePerSecond: 10, probeCeiling: 1 }), 4)).toEqual([
+      0, 100, 200, 300,
+    ]);
   });
 
   test('an idle schedule lets the next request go at once', () => {
@@ -19,27 +21,53 @@ test.describe('RateSchedule', () => {
     expect(schedule.reserve(5_000)).toBe(0);
   });
 
-  test('a 429 halves the rate, and it climbs back to the ceiling linearly', () => {
-    const schedule = new RateSchedule({ ratePerSecond: 10, recoveryPerSecond: 0.1 });
-    schedule.throttled(1_000);
-    expect(schedule.rateAt(1_000)).toBe(5);
-    expect(schedule.rateAt(3_000)).toBeCloseTo(7);
-    expect(schedule.rateAt(10_000)).toBe(10);
+  test('probes above the configured rate while requests wait for slots, up to twice it', () => {
+    const schedule = new RateSchedule({ ratePerSecond: 10 });
+    // Back to back, 0.05 × 10 per second: 10 + 0.5 t per second, 112 requests in about 9 s.
+    const sent = slots(schedule, 112);
+    expect(sent.at(-1)).toBeGreaterThan(8_500);
+    expect(sent.at(-1)).toBeLessThan(9_500);
+    expect(schedule.rate).toBeGreaterThan(14);
+    expect(schedule.rate).toBeLessThan(15);
+    slots(schedule, 5_000);
+    expect(schedule.rate).toBe(20);
+  });
+
+  test('a schedule that is not kept busy does not climb', () => {
+    const schedule = new RateSchedule({ ratePerSecond: 10 });
+    for (let t = 0; t < 100; t += 1) schedule.reserve(t * 150);
+    expect(schedule.rate).toBe(10);
+  });
+
+  test('a 429 cuts the rate by a fifth; near the rate throttled it climbs a quarter as fast', () => {
+    const schedule = new RateSchedule({ ratePerSecond: 10, probeCeiling: 4 });
+    schedule.throttled(0);
+    expect(schedule.rate).toBe(8);
+    // Back to back at 0.5 per second per second, to 9 (nine tenths of 10) in about 2 s...
+    const fast = slots(schedule, 17, 1_000);
+    expect(schedule.rate).toBeGreaterThan(8.9);
+    expect(schedule.rate).toBeLessThan(9.05);
+    expect(fast.at(-1)).toBeLessThan(3_100);
+    // ...then at 0.125: about 4 s more adds about half a request per second, not two.
+    const slow = slots(schedule, 38, fast.at(-1) ?? 0);
+    expect(slow.at(-1)).toBeGreaterThan(6_500);
+    expect(schedule.rate).toBeGreaterThan(9.3);
+    expect(schedule.rate).toBeLessThan(9.7);
   });
 
   test('429s of requests sent before the last decrease do not decrease it again', () => {
     const schedule = new RateSchedule({ ratePerSecond: 8 });
     schedule.throttled(1_000, { bookedAt: 900 });
     schedule.throttled(1_050, { bookedAt: 950 });
-    expect(schedule.rateAt(1_050)).toBeCloseTo(4 + (0.05 * 8 * 50) / 1000);
+    expect(schedule.rate).toBeCloseTo(6.4);
     schedule.throttled(1_500, { bookedAt: 1_200 });
-    expect(schedule.rateAt(1_500)).toBeLessThan(2.2);
+    expect(schedule.rate).toBeCloseTo(5.12);
   });
 
   test('the rate never drops below its floor', () => {
     const schedule = new RateSchedule({ ratePerSecond: 10, floor: 0.1 });
     for (let t = 0; t < 20; t += 1) schedule.throttled(t * 10, { bookedAt: t * 10 });
-    expect(schedule.rateAt(190)).toBe(1);
+    expect(schedule.rate).toBe(1);
   });
 
   test('Retry-After holds every request back, not just the throttled one', () => {
