@@ -10,6 +10,8 @@ const CONTRACT = 'tests/api/contract.spec.ts';
 const LISTING = 'tests/api/listing.spec.ts';
 const CONSISTENCY = 'tests/api/consistency.spec.ts';
 const EXAMPLE = 'tests/api/example.spec.ts';
+/** The coverage floor reaches every value, list and id class on every run (docs/coverage-floor.md). */
+const FLOOR = 'tests/api/floor.spec.ts';
 
 const SUSPECTS: Readonly<Record<string, readonly string[]>> = {
   'create-status-200': [CRUD],
@@ -30,6 +32,26 @@ const SUSPECTS: Readonly<Record<string, readonly string[]>> = {
   'empty-query-200': [LISTING],
   'wrong-content-type': [CONTRACT],
   'get-wrong-record': [CRUD, CONTRACT],
+  'strings-trimmed': [FLOOR],
+  'big-numbers-as-strings': [FLOOR],
+  'floats-rounded': [FLOOR],
+  'nulls-dropped': [FLOOR],
+  'nested-dropped': [FLOOR],
+  'emails-lowercased': [FLOOR],
+  'search-skips-email': [FLOOR],
+  'desc-ignored-by-name': [FLOOR],
+  'last-page-short': [FLOOR],
+  'filters-case-sensitive': [FLOOR],
+  'sort-wrong-over-5': [FLOOR],
+  'page-offset-by-one': [FLOOR],
+  'second-sort-field-ignored': [FLOOR],
+  'search-drops-second-filter': [FLOOR],
+  'unicode-normalised': [FLOOR],
+  'long-strings-truncated': [FLOOR],
+  'whitespace-only-emptied': [FLOOR],
+  'deleted-id-reused': [FLOOR],
+  'put-unknown-creates': [FLOOR],
+  'children-leak-across-parents': [FLOOR],
 };
 
 /** The spec files to try first for `defect`; empty when none is known. */
