@@ -1,3 +1,5 @@
+import path from 'node:path';
+
 import { type APIRequestContext, test as base, expect } from '@playwright/test';
 
 import { type EnvironmentConfig, loadEnvironment } from './config/environment';
@@ -258,6 +260,13 @@ export const test = base.extend<TestFixtures, WorkerFixtures>({
           baseUrl: environment.baseUrl,
           tokenVariable: environment.tokenVariable,
           refusals: reportObserver.refusals,
+        });
+        // A text body, not a path: every terminal reporter prints it in the failure summary,
+        // where a path attachment would show Playwright's hashed copy under attachments/.
+        const folder = path.relative(process.cwd(), path.dirname(files.readme));
+        await testInfo.attach('repro folder', {
+          body: `${folder}\nnpm run replay -- ${folder}`,
+          contentType: 'text/plain',
         });
         await testInfo.attach('repro', { path: files.readme, contentType: 'text/markdown' });
         await testInfo.attach('repro: repro.json', {

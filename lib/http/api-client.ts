@@ -158,7 +158,14 @@ export class ApiClient {
     await this.notify(req, target, result, retries);
     if (unreconciled !== undefined) throw unreconciled.error;
     // After the observers, so that a report holds the call whose answer broke the contract.
-    await this.options.contract?.check(req.method, target, result);
+    try {
+      await this.options.contract?.check(req.method, target, result);
+    } catch (error) {
+      // A contract that says what it wanted lets a reproduction judge a fixed build by it.
+      const { refusal } = error as { refusal?: Refusal };
+      if (refusal !== undefined) this.refused(result, refusal);
+      throw error;
+    }
     return result;
   }
 

@@ -4,11 +4,18 @@ import addFormats from 'ajv-formats';
 
 import type { ApiResult, ResponseContract } from '../http/api-call';
 import { ApiResponseError, excerpt } from '../http/api-errors';
+import type { Refusal } from '../http/api-observer';
 import { type DocumentedOperation, matchOperation, operationsOf } from './operations';
 import { fragmentOf, isObject, type OpenApiInput, pointer, pointerTo, refPointer } from './refs';
 
 /** A response that breaks the API's OpenAPI document: an undocumented call or status, or a body. */
-export class ApiContractError extends ApiResponseError {}
+export class ApiContractError extends ApiResponseError {
+  /** What the contract wanted instead, where the answer broke it: a reproduction judges by it. */
+  refusal?: Refusal;
+}
+
+/** `error` carrying what the contract wanted instead. */
+const refusing = (error: ApiContractError, refusal: Refusal) => Object.assign(error, { refusal });
 
 /** Most issues listed for one body; the rest are counted. */
 const MAX_ISSUES = 5;
@@ -88,9 +95,15 @@ export class Contract implements ResponseContract {
     const key = responseKey(operation.statuses, status);
     if (key === undefined) {
       if (GATEWAY_STATUSES.has(status)) return;
-      throw new ApiContractError(
-        `${call} answered ${status}, which the OpenAPI document does not list for ${name} (documented: ${operation.statuses.join(', ') || 'none'}). Body: ${excerpt(result.text) || '(empty)'}\n${this.source}`,
-        call,
+      // A reproduction wants a documented success, or any documented status when none is.
+      const numeric = operation.statuses.filter((s) => /^\d{3}$/.test(s)).map(Number);
+      const successes = numeric.filter((s) => s < 300);
+      throw refusing(
+        new ApiContractError(
+          `${call} answered ${status}, which the OpenAPI document does not list for ${name} (documented: ${operation.statuses.join(', ') || 'none'}). Body: ${excerpt(result.text) || '(empty)'}\n${this.source}`,
+          call,
+        ),
+        { statuses: successes.length > 0 ? successes : numeric, reason: 'status' },
       );
     }
     const validate = this.validators.get(`${name} ${key}`);
@@ -100,22 +113,28 @@ export class Contract implements ResponseContract {
     try {
       body = JSON.parse(result.text) as unknown;
     } catch {
-      throw new ApiContractError(
-        `${call} answered ${status} with a body that is not JSON, where the OpenAPI document ${expectation} says application/json. Body: ${excerpt(result.text) || '(empty)'}\n${this.source}`,
-        call,
+      throw refusing(
+        new ApiContractError(
+          `${call} answered ${status} with a body that is not JSON, where the OpenAPI document ${expectation} says application/json. Body: ${excerpt(result.text) || '(empty)'}\n${this.source}`,
+          call,
+        ),
+        { statuses: [status], reason: 'body' },
       );
     }
     if (validate(body)) return;
     const issues = describeIssues(validate.errors ?? []);
-    throw new ApiContractError(
-      [
-        `${call} answered ${status}, which does not match the OpenAPI document ${expectation}:`,
-        ...issues.slice(0, MAX_ISSUES).map((issue) => `  ${issue}`),
-        ...(issues.length > MAX_ISSUES ? [`  … and ${issues.length - MAX_ISSUES} more`] : []),
-        `Body: ${excerpt(result.text) || '(empty)'}`,
-        this.source,
-      ].join('\n'),
-      call,
+    throw refusing(
+      new ApiContractError(
+        [
+          `${call} answered ${status}, which does not match the OpenAPI document ${expectation}:`,
+          ...issues.slice(0, MAX_ISSUES).map((issue) => `  ${issue}`),
+          ...(issues.length > MAX_ISSUES ? [`  … and ${issues.length - MAX_ISSUES} more`] : []),
+          `Body: ${excerpt(result.text) || '(empty)'}`,
+          this.source,
+        ].join('\n'),
+        call,
+      ),
+      { statuses: [status], reason: 'body' },
     );
   }
 }

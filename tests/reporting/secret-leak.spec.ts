@@ -1,12 +1,16 @@
+import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
+import { promisify } from 'node:util';
 
 import AdmZip from 'adm-zip';
 import { expect, test } from '@playwright/test';
 import { z } from 'zod';
 
 import { buildAllureReport } from '../../scripts/report';
+import { childEnv, runNode } from '../../scripts/support/child-process';
+import { startEmbeddedServer } from '../../scripts/support/embedded-server';
 import { readOutcomes, runChildSuite } from './support/child-suite';
 import { scanForSecret } from './support/secret-scan';
 
@@ -162,4 +166,69 @@ test('a dictionary-word token never reaches an artifact, and never masks the fra
   expect(scan.nested, 'trace and blob zips were opened').toBeGreaterThan(10);
   expect(scan.hits, 'places where the token was sent or recorded').toEqual([]);
   expect(run.output).not.toContain('masked');
+});
+
+test('a failed test’s repro, its curl and its replay never hold the token; --reporter=line names it', async () => {
+  test.setTimeout(300_000);
+  const token = `leak-canary-${randomUUID()}`;
+  const root = path.resolve('.tmp/reporting/secret-leak-repro');
+  const run = await test.step('run failing and passing fixture tests with --reporter=line', () =>
+    runChildSuite({
+      root,
+      token,
+      args: ['--reporter', 'line', '-g', 'users deliberately wrong|users round trip'],
+    }));
+  expect(run.exitCode, run.output.slice(-2_000)).toBe(1);
+  const results = path.join(root, 'test-results');
+  const folders = fs
+    .readdirSync(results, { withFileTypes: true })
+    .filter((d) => d.isDirectory() && fs.existsSync(path.join(results, d.name, 'repro')))
+    .map((d) => path.join(results, d.name, 'repro'));
+
+  await test.step('each failed test, and only those, left a repro the line reporter names', () => {
+    expect(folders, 'the three deliberate failures').toHaveLength(3);
+    for (const folder of folders) {
+      expect(fs.readdirSync(folder).sort()).toEqual([
+        'calls.har',
+        'repro.json',
+        'repro.md',
+        'requests.sh',
+      ]);
+      expect(run.output, 'the failure summary names the folder').toContain(
+        path.relative(process.cwd(), folder),
+      );
+    }
+  });
+
+  const outputs =
+    await test.step('send one repro again with curl and with replay, the token set', async () => {
+      const server = await startEmbeddedServer({ flags: ['--token', token] });
+      try {
+        const folder = folders[0] ?? '';
+        const curl = await promisify(execFile)('bash', [path.join(folder, 'requests.sh')], {
+          env: { PATH: process.env.PATH, API_ROOT: server.baseUrl, LOCAL_API_TOKEN: token },
+        });
+        expect(curl.stdout, 'the server took the token').toMatch(/^HTTP\/1\.1 2\d\d/m);
+        const replay = await runNode(
+          ['--import', 'tsx', 'scripts/replay.ts', folder, '--base-url', server.baseUrl],
+          { env: childEnv({ LOCAL_API_TOKEN: token, NO_COLOR: '1' }), timeoutMs: 120_000 },
+        );
+        expect(replay.exitCode, replay.output).not.toBe(2);
+        return [curl.stdout, curl.stderr, replay.output];
+      } finally {
+        await server.stop();
+      }
+    });
+
+  await test.step('no repro file, no curl or replay output and no line of the run holds the token', () => {
+    const scan = scanForSecret(folders, token);
+    expect(scan.files, 'four files per repro').toBe(12);
+    expect(scan.hits, 'places where the token survived').toEqual([]);
+    for (const file of folders.flatMap((f) => fs.readdirSync(f).map((n) => path.join(f, n))))
+      expect(fs.readFileSync(file, 'utf8'), `${file} names the variable`).toContain(
+        'LOCAL_API_TOKEN',
+      );
+    for (const output of [...outputs, run.output])
+      expect(output.includes(token), 'an output printed the token').toBe(false);
+  });
 });
