@@ -3,8 +3,9 @@
  * Playwright projects spend much of their time waiting (read lag, pacing, child processes that
  * retry), so the other lane's work, which is mostly CPU, fits into those waits on two cores:
  *
- *   lane 1: playwright test --project=unit … --project=reporting   (its output as it comes)
- *   lane 2: npm run check, then the sensitivity checks, in order   (each step's output when it ends)
+ *   lane 1: playwright test --project=unit … --project=reporting   (its output as it comes),
+ *           then the model-based sensitivity check                  (its output when it ends)
+ *   lane 2: npm run check, then the sensitivity check               (its output when it ends)
  *
  * A lane stops at its first failing step, as `&&` would; the other runs to its end, so one run names
  * every failure. Ends with each step's wall time, and exit code 1 if any step failed.
@@ -47,15 +48,15 @@ const LANES: readonly (readonly Step[])[] = [
       ],
       live: true,
     },
-  ],
-  [
-    { name: 'check', command: npm('run', '--silent', 'check'), live: false },
-    { name: 'sensitivity', command: npm('run', '--silent', 'test:sensitivity'), live: false },
     {
       name: 'model sensitivity',
       command: npm('run', '--silent', 'test:sensitivity:model', '--', '--concurrency', '2'),
       live: false,
     },
+  ],
+  [
+    { name: 'check', command: npm('run', '--silent', 'check'), live: false },
+    { name: 'sensitivity', command: npm('run', '--silent', 'test:sensitivity'), live: false },
   ],
 ];
 
