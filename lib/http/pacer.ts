@@ -78,13 +78,7 @@ export class SharedPacer implements Pacer {
     this.fallback = new LocalPacer(new RateSchedule({ ratePerSecond }));
     const ask = async (message: Pick<PacingMessage, 'op' | 'ageMs' | 'retryAfterMs'>) => {
       const body: PacingMessage = { ...message, key, ratePerSecond };
-      const response = await fetch(coordinatorUrl, {
-        method: 'POST',
-        body: JSON.stringify(body),
-        signal: AbortSignal.timeout(5_000),
-      });
-      if (!response.ok) throw new Error(`the pacing coordinator answered ${response.status}`);
-      return ((await response.json()) as { delayMs: number }).delayMs;
+      return (await askCoordinator<{ delayMs: number }>(coordinatorUrl, body)).delayMs;
     };
     this.access = {
       reserve: () => ask({ op: 'reserve' }),
@@ -117,4 +111,15 @@ export function createPacer(options: {
   if (options.coordinatorUrl !== undefined && options.coordinatorUrl !== '')
     return new SharedPacer(options.coordinatorUrl, options.key, options.ratePerSecond);
   return new LocalPacer(new RateSchedule({ ratePerSecond: options.ratePerSecond }));
+}
+
+/** One question to the run's pacing coordinator (`pacing-coordinator.ts`) and its JSON answer. */
+export async function askCoordinator<T>(coordinatorUrl: string, body: object): Promise<T> {
+  const response = await fetch(coordinatorUrl, {
+    method: 'POST',
+    body: JSON.stringify(body),
+    signal: AbortSignal.timeout(5_000),
+  });
+  if (!response.ok) throw new Error(`the pacing coordinator answered ${response.status}`);
+  return (await response.json()) as T;
 }

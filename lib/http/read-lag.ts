@@ -1,3 +1,5 @@
+import { askCoordinator } from './pacer';
+
 /**
  * How the read-lag bound is learned from what the run observes, every field with its default.
  * The bound in force is `percentile × factor + floorMs` of the observed lags, never above the
@@ -178,13 +180,7 @@ export class SharedReadLag implements ReadLag {
     this.#learns = ceilingMs > 0;
     this.#ask = async (sampleMs) => {
       const body: ReadLagMessage = { op: 'lag', key, ceilingMs, sampleMs };
-      const response = await fetch(coordinatorUrl, {
-        method: 'POST',
-        body: JSON.stringify(body),
-        signal: AbortSignal.timeout(5_000),
-      });
-      if (!response.ok) throw new Error(`the pacing coordinator answered ${response.status}`);
-      return ((await response.json()) as { boundMs: number }).boundMs;
+      return (await askCoordinator<{ boundMs: number }>(coordinatorUrl, body)).boundMs;
     };
   }
 
