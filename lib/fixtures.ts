@@ -22,6 +22,7 @@ import {
 } from './reporting/api-steps';
 import { appendCallLog } from './reporting/call-log';
 import { removeIfEmpty } from './reporting/test-output';
+import { reproRecorder } from './repro/recorder';
 import { writeReproBundle } from './repro/repro-bundle';
 import type { CleanupRegistry } from './resources/cleanup-registry';
 import type { ApiRecord, Payload, Resource } from './resources/resource';
@@ -227,6 +228,7 @@ export const test = base.extend<TestFixtures, WorkerFixtures>({
           description: 'deliberate: the server misbehaves on purpose, retries are expected',
         });
       const reportObserver = testInfoObserver(testInfo, { deliberateFaults });
+      const recorder = reproRecorder();
       await use(
         openSession(environment, {
           request,
@@ -235,7 +237,7 @@ export const test = base.extend<TestFixtures, WorkerFixtures>({
           readLag,
           contract,
           headers: apiHeaders,
-          observers: [reportObserver, ...apiObservers],
+          observers: [reportObserver, recorder, ...apiObservers],
         }),
       );
       await testInfo.attach(API_CALLS_ATTACHMENT, {
@@ -252,14 +254,14 @@ export const test = base.extend<TestFixtures, WorkerFixtures>({
           calls: reportObserver.calls.map((call) => recordedCallSchema.parse(call)),
         });
       // A failed test leaves what a backend engineer needs to send its calls again; a passed one, nothing.
-      if (testInfo.status !== testInfo.expectedStatus && reportObserver.testCalls.length > 0) {
+      if (testInfo.status !== testInfo.expectedStatus && recorder.calls.length > 0) {
         const files = writeReproBundle(testInfo.outputPath('repro'), {
           title: testInfo.titlePath.join(' › '),
           errors: testInfo.errors.map((e) => e.message ?? e.value ?? ''),
-          calls: reportObserver.testCalls,
+          calls: recorder.calls,
           baseUrl: environment.baseUrl,
           tokenVariable: environment.tokenVariable,
-          refusals: reportObserver.refusals,
+          refusals: recorder.refusals,
         });
         // A text body, not a path: every terminal reporter prints it in the failure summary,
         // where a path attachment would show Playwright's hashed copy under attachments/.

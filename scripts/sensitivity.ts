@@ -45,7 +45,7 @@ const ROOT = path.resolve(__dirname, '..');
 /** Failures after which a defect run stops: one failing test proves the defect caught. */
 const MAX_FAILURES = 1;
 /** Workers of a run of the suspects alone: a few spec files, where more workers cost more start-up. */
-const SUSPECT_WORKERS = 2;
+const SUSPECT_WORKERS = 1;
 const OUT = path.join(ROOT, '.tmp', 'sensitivity');
 
 function collect(

@@ -8,11 +8,15 @@
  *   lane 2: npm run check, then the sensitivity check               (its output when it ends)
  *
  * A lane stops at its first failing step, as `&&` would; the other runs to its end, so one run names
- * every failure. Ends with each step's wall time, and exit code 1 if any step failed.
+ * every failure. Ends with each step's wall time, then the last lines of each failed step again (a
+ * failing test's name would otherwise sit far above the other lane's output), and exit code 1 if any
+ * step failed.
  *
  *   npm test
  */
 import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 
 const ROOT = path.resolve(__dirname, '..');
@@ -29,7 +33,14 @@ interface Outcome {
   name: string;
   exitCode: number | null;
   seconds: number;
+  /** The end of what the step printed, repeated at the end when it failed. */
+  tail: string;
+  /** CPU seconds the step and every process it waited for used, where bash can tell. */
+  cpuSeconds: number | undefined;
 }
+
+/** How much of a failed step's output is repeated at the end: its failure summary, not its log. */
+const TAIL_LINES = 60;
 
 const npm = (...args: string[]): readonly string[] => [
   process.platform === 'win32' ? 'npm.cmd' : 'npm',
@@ -60,16 +71,55 @@ const LANES: readonly (readonly Step[])[] = [
   ],
 ];
 
+/** `1m2.500s` → 62.5. */
+const bashSeconds = (text: string): number => {
+  const [, minutes = '0', seconds = '0'] = /(\d+)m([\d.]+)s/.exec(text) ?? [];
+  return Number(minutes) * 60 + Number(seconds);
+};
+
+/**
+ * The step run under bash, whose `times` then tells the CPU its children used (user and system),
+ * written to the file named by CPU_FILE: where the time goes when both cores are busy. Without bash, the step alone.
+ */
+function withCpuTimes(command: readonly string[]): readonly string[] {
+  if (process.platform === 'win32') return command;
+  return ['bash', '-c', '"$@"; status=$?; times > "$CPU_FILE"; exit $status', 'step', ...command];
+}
+
+function cpuOf(cpuFile: string): number | undefined {
+  try {
+    // Two lines, the shell's own times, then its children's: `0m1.2s 0m0.3s`.
+    const children = readFileSync(cpuFile, 'utf8').trim().split('\n')[1] ?? '';
+    const [user = '', system = ''] = children.split(/\s+/);
+    return bashSeconds(user) + bashSeconds(system);
+  } catch {
+    return undefined;
+  }
+}
+
 function run(step: Step): Promise<Outcome> {
   const started = performance.now();
-  const [command = '', ...args] = step.command;
-  const child = spawn(command, args, {
-    cwd: ROOT,
-    stdio: step.live ? 'inherit' : ['ignore', 'pipe', 'pipe'],
-  });
+  const scratch = mkdtempSync(path.join(tmpdir(), 'npm-test-'));
+  const cpuFile = path.join(scratch, 'times');
+  const [command = '', ...args] = withCpuTimes(step.command);
+  // A live step keeps its colours when this terminal has them, though it prints through a pipe.
+  const env = {
+    ...process.env,
+    CPU_FILE: cpuFile,
+    ...(step.live && process.stdout.isTTY ? { FORCE_COLOR: '1' } : {}),
+  };
+  const child = spawn(command, args, { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
   let held = '';
-  child.stdout?.setEncoding('utf8').on('data', (chunk: string) => (held += chunk));
-  child.stderr?.setEncoding('utf8').on('data', (chunk: string) => (held += chunk));
+  const keep = (chunk: string, through: NodeJS.WriteStream): void => {
+    held += chunk;
+    if (step.live) through.write(chunk);
+  };
+  child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+    keep(chunk, process.stdout);
+  });
+  child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
+    keep(chunk, process.stderr);
+  });
   return new Promise((resolve, reject) => {
     child.once('error', reject);
     child.once('close', (exitCode: number | null) => {
@@ -78,7 +128,10 @@ function run(step: Step): Promise<Outcome> {
         process.stdout.write(
           `\n── ${step.name} (${seconds.toFixed(0)} s, exit ${String(exitCode)}) ──\n${held}\n`,
         );
-      resolve({ name: step.name, exitCode, seconds });
+      const tail = held.trimEnd().split('\n').slice(-TAIL_LINES).join('\n');
+      const cpuSeconds = cpuOf(cpuFile);
+      rmSync(scratch, { recursive: true, force: true });
+      resolve({ name: step.name, exitCode, seconds, tail, cpuSeconds });
     });
   });
 }
@@ -99,17 +152,25 @@ async function main(): Promise<void> {
   const skipped = LANES.flat()
     .map((s) => s.name)
     .filter((name) => !outcomes.some((o) => o.name === name));
-  console.log('\nnpm test, wall time of each step (the two lanes ran side by side):');
-  for (const { name, exitCode, seconds } of outcomes)
+  console.log(
+    '\nnpm test, wall time and CPU time of each step (the two lanes ran side by side, on all cores):',
+  );
+  for (const { name, exitCode, seconds, cpuSeconds } of outcomes) {
+    const cpu = cpuSeconds === undefined ? '' : `${cpuSeconds.toFixed(0).padStart(5)} s CPU`;
     console.log(
-      `  ${name.padEnd(20)} ${seconds.toFixed(0).padStart(5)} s  ${exitCode === 0 ? 'passed' : `FAILED (exit ${String(exitCode)})`}`,
+      `  ${name.padEnd(20)} ${seconds.toFixed(0).padStart(5)} s ${cpu.padEnd(11)} ${exitCode === 0 ? 'passed' : `FAILED (exit ${String(exitCode)})`}`,
     );
+  }
   for (const name of skipped)
     console.log(`  ${name.padEnd(20)}     —    not run: a step before it failed`);
+  const cpu = outcomes.reduce((sum, o) => sum + (o.cpuSeconds ?? 0), 0);
   console.log(
-    `  ${'total'.padEnd(20)} ${((performance.now() - started) / 1000).toFixed(0).padStart(5)} s`,
+    `  ${'total'.padEnd(20)} ${((performance.now() - started) / 1000).toFixed(0).padStart(5)} s ${cpu.toFixed(0).padStart(5)} s CPU`,
   );
-  if (outcomes.some((o) => o.exitCode !== 0)) process.exit(1);
+  const failed = outcomes.filter((o) => o.exitCode !== 0);
+  for (const { name, tail } of failed)
+    console.log(`\n── ${name} failed; the end of its output again ──\n${tail}`);
+  if (failed.length > 0) process.exit(1);
 }
 
 main().catch((error: unknown) => {

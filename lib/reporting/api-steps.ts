@@ -2,14 +2,7 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 
 import { type Location, test, type TestInfo, type TestStepInfo } from '@playwright/test';
 
-import type {
-  ApiObserver,
-  CallRecord,
-  Operation,
-  Refusal,
-  RetryRecord,
-} from '../http/api-observer';
-import { currentPhase } from '../logging/log-context';
+import type { ApiObserver, CallRecord, Operation, RetryRecord } from '../http/api-observer';
 import { callerOf, locate } from './caller';
 import {
   callResult,
@@ -49,14 +42,8 @@ export function testInfoObserver(
   options: { deliberateFaults?: boolean } = {},
 ): ApiObserver & {
   calls: (CallRecord & { deliberate?: true })[];
-  /** The calls of the test itself, bodies included, its cleanup's left out: what a reproduction re-sends. */
-  testCalls: CallRecord[];
-  /** The answers a check refused, and what it wanted instead. */
-  refusals: Map<CallRecord, Refusal>;
 } {
-  const refusals = new Map<CallRecord, Refusal>();
   const calls: (CallRecord & { deliberate?: true })[] = [];
-  const testCalls: CallRecord[] = [];
   // A test that scripts the server's faults marks its calls: their failures are not an alarm.
   const marks = options.deliberateFaults === true ? { deliberate: true as const } : {};
   // Calls with no caller outside the framework (the cleanup's) belong to the test as a whole.
@@ -129,11 +116,6 @@ export function testInfoObserver(
 
   return {
     calls,
-    testCalls,
-    refusals,
-    onRefused(call: CallRecord, refusal: Refusal) {
-      refusals.set(call, refusal);
-    },
     around<T>(operation: Operation, body: () => Promise<T>): Promise<T> {
       // The reads of a wait are summed up by the wait's step.
       if (scopes.getStore()?.kind === 'wait') return body();
@@ -158,7 +140,6 @@ export function testInfoObserver(
         response: undefined,
         ...marks,
       });
-      if (currentPhase() !== 'cleanup') testCalls.push(call);
       const scope = scopes.getStore();
       if (scope?.kind === 'wait') {
         scope.reads.push(call);

@@ -1,7 +1,6 @@
-import { en, Faker } from '@faker-js/faker';
-
 import type { ApiRecord, Resource } from '../../lib/resources/resource';
 import type { AnyResourceApi } from '../../lib/resources/resource-api';
+import { englishFaker } from '../../lib/resources/resource-factory';
 import { RUN_MARKER_PREFIX, runIdTime, runTagPattern } from '../../lib/resources/run-marker';
 
 /** Run ids older than this are not ours: the suite did not exist yet. */
@@ -21,7 +20,7 @@ const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&
  * so this is what decides; a value of any other shape is someone else's.
  */
 export function markedValuePattern(resource: Resource): RegExp {
-  const value = resource.build({ faker: new Faker({ locale: [en] }), tag: SAMPLE_TAG })[
+  const value = resource.build({ faker: englishFaker(), tag: SAMPLE_TAG })[
     resource.uniqueField
   ];
   if (typeof value !== 'string' || !value.includes(SAMPLE_TAG))
