@@ -22,7 +22,7 @@ import {
 } from './reporting/api-steps';
 import { appendCallLog } from './reporting/call-log';
 import { removeIfEmpty } from './reporting/test-output';
-import { reproRecorder } from './repro/recorder';
+import { type ReproRecorder, reproRecorder } from './repro/recorder';
 import { writeReproBundle } from './repro/repro-bundle';
 import type { CleanupRegistry } from './resources/cleanup-registry';
 import type { ApiRecord, Payload, Resource } from './resources/resource';
@@ -94,6 +94,8 @@ interface TestFixtures {
   apiHeaders: Record<string, string>;
   /** Observers that see every call of this test, besides the report's. */
   apiObservers: ApiObserver[];
+  /** Keeps the test's calls for a reproduction, written only if the test fails (lib/repro). */
+  reproRecorder: ReproRecorder;
   /** The request context of the environment under test, disposed after the test. */
   request: APIRequestContext;
   /** The test's session (lib/session): its client, resource APIs and cleanup, wired once. */
@@ -195,6 +197,7 @@ export const test = base.extend<TestFixtures, WorkerFixtures>({
   apiHeaders: [{}, { option: true }],
   deliberateFaults: [false, { option: true }],
   apiObservers: [({}, use) => use([]), { box: true }],
+  reproRecorder: [({}, use) => use(reproRecorder()), { box: true }],
   request: [
     async ({ environment, playwright }, use) => {
       const request = await playwright.request.newContext(requestContextOptions(environment));
@@ -214,6 +217,7 @@ export const test = base.extend<TestFixtures, WorkerFixtures>({
         contract,
         apiHeaders,
         apiObservers,
+        reproRecorder: recorder,
         deliberateFaults,
         // Unused: depending on it tears the tidying down after this attaches the calls.
         // eslint-disable-next-line @typescript-eslint/no-unused-vars -- the dependency is the point
@@ -228,7 +232,6 @@ export const test = base.extend<TestFixtures, WorkerFixtures>({
           description: 'deliberate: the server misbehaves on purpose, retries are expected',
         });
       const reportObserver = testInfoObserver(testInfo, { deliberateFaults });
-      const recorder = reproRecorder();
       await use(
         openSession(environment, {
           request,
@@ -254,11 +257,12 @@ export const test = base.extend<TestFixtures, WorkerFixtures>({
           calls: reportObserver.calls.map((call) => recordedCallSchema.parse(call)),
         });
       // A failed test leaves what a backend engineer needs to send its calls again; a passed one, nothing.
-      if (testInfo.status !== testInfo.expectedStatus && recorder.calls.length > 0) {
+      const reproCalls = recorder.reproCalls();
+      if (testInfo.status !== testInfo.expectedStatus && reproCalls.length > 0) {
         const files = writeReproBundle(testInfo.outputPath('repro'), {
           title: testInfo.titlePath.join(' › '),
           errors: testInfo.errors.map((e) => e.message ?? e.value ?? ''),
-          calls: recorder.calls,
+          calls: reproCalls,
           baseUrl: environment.baseUrl,
           tokenVariable: environment.tokenVariable,
           refusals: recorder.refusals,
@@ -290,15 +294,21 @@ export const test = base.extend<TestFixtures, WorkerFixtures>({
   apiClient: [({ session }, use) => use(session.client), { box: true }],
   cleanup: [
     // Torn down before the session, so the cleanup's calls are in what the session attaches.
-    async ({ session }, use) => {
+    async ({ session, reproRecorder: recorder }, use) => {
       const { cleanup } = session;
       await use(cleanup);
       const count = cleanup.pending.length;
       if (count === 0) return;
       // One labelled step holds the cleanup's calls; their log lines say `cleanup`.
-      await base.step(`cleanup: delete ${count} record${count === 1 ? '' : 's'}`, () =>
-        withLogBindings({ phase: 'cleanup' }, () => cleanup.deleteAll()),
-      );
+      await base.step(`cleanup: delete ${count} record${count === 1 ? '' : 's'}`, async () => {
+        try {
+          await withLogBindings({ phase: 'cleanup' }, () => cleanup.deleteAll());
+        } catch (error) {
+          // The defect showed in the cleanup's calls: the reproduction must hold them.
+          recorder.cleanupFailed = true;
+          throw error;
+        }
+      });
     },
     // 'self' hides the fixture's own step but not the steps it opens (`true` would hide those too).
     { box: 'self' },

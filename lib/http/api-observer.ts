@@ -49,7 +49,7 @@ export type Operation =
 
 /** What a check of the framework wanted instead of the answer it refused. */
 export interface Refusal {
-  /** The statuses it accepts; the answer's own when the status was right but the body was not. */
+  /** The statuses it accepts; with `reason` `body`, the answer's was one of them but its body was not right. */
   statuses: readonly number[];
   /** `status`, or `body` (schema, contract or record mismatch). */
   reason: 'status' | 'body';

@@ -149,21 +149,30 @@ export function idOf(body: string | undefined): string | undefined {
   }
 }
 
-/** A body with what the server assigns (ids, `createdAt`) left out, for comparing two runs' answers. */
+/** Whether a field's value is the server's to choose: ids, `createdAt`, a parent's id. */
+const assigned = (key: string) => key === 'id' || key === 'createdAt' || key.endsWith('Id');
+
+/**
+ * A body for comparing two runs' answers: what the server assigns (ids, `createdAt`) is kept by its
+ * type alone, since its value differs from run to run, but an id that turns into a number, or a
+ * `createdAt` that goes missing, is a difference all the same.
+ */
 export function comparable(body: string | undefined): string {
-  const strip = (value: unknown): unknown => {
-    if (Array.isArray(value)) return value.map(strip);
+  const shape = (value: unknown): unknown => {
+    if (Array.isArray(value)) return value.map(shape);
     if (value !== null && typeof value === 'object')
       return Object.fromEntries(
         Object.entries(value)
-          .filter(([key]) => key !== 'id' && key !== 'createdAt' && !key.endsWith('Id'))
           .sort(([a], [b]) => a.localeCompare(b))
-          .map(([key, item]) => [key, strip(item)]),
+          .map(([key, item]) => [
+            key,
+            assigned(key) ? `<${item === null ? 'null' : typeof item}>` : shape(item),
+          ]),
       );
     return value;
   };
   try {
-    return JSON.stringify(strip(JSON.parse(body ?? '')));
+    return JSON.stringify(shape(JSON.parse(body ?? '')));
   } catch {
     return body ?? '';
   }

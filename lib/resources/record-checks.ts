@@ -34,8 +34,9 @@ export function expectRecord<R extends ApiRecord>(
   id?: string,
 ): R {
   expectStatus(client, result, call, expected);
+  // The status was one it expects, the body was not: any of those statuses with a good body passes.
   const refuseBody = () => {
-    client.refused(result, { statuses: [result.status], reason: 'body' });
+    client.refused(result, { statuses: expected, reason: 'body' });
   };
   let record: R;
   try {

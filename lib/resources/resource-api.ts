@@ -147,7 +147,10 @@ export class ResourceApi<R extends ApiRecord = ApiRecord, P extends Payload = Pa
     const sentAt = performance.now();
     return this.client.call({ method: 'GET', path }, (result) => {
       this.noteRead(id, result.status, sentAt);
-      return result.status === 404 ? undefined : this.expectRecord(result, 'GET', path, [200], id);
+      // A 404 is an answer it expects too: a refusal says so, and a replay that gets one passes.
+      return result.status === 404
+        ? undefined
+        : this.expectRecord(result, 'GET', path, [200, 404], id);
     });
   }
 
@@ -238,7 +241,7 @@ export class ResourceApi<R extends ApiRecord = ApiRecord, P extends Payload = Pa
     const path = this.pathOf(id);
     return this.client.call({ method: 'DELETE', path }, (result) => {
       if (result.status === 404) return false;
-      this.expectStatus(result, `DELETE /${path}`, [200]);
+      this.expectStatus(result, `DELETE /${path}`, [200, 404]);
       this.deletedAt.set(id, performance.now());
       this.options.onDeleted?.(this, id);
       return true;

@@ -20,9 +20,7 @@ const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&
  * so this is what decides; a value of any other shape is someone else's.
  */
 export function markedValuePattern(resource: Resource): RegExp {
-  const value = resource.build({ faker: englishFaker(), tag: SAMPLE_TAG })[
-    resource.uniqueField
-  ];
+  const value = resource.build({ faker: englishFaker(), tag: SAMPLE_TAG })[resource.uniqueField];
   if (typeof value !== 'string' || !value.includes(SAMPLE_TAG))
     throw new Error(`${resource.name}: its build does not put the tag in ${resource.uniqueField}`);
   const [before = '', after = ''] = value.split(SAMPLE_TAG);

@@ -43,20 +43,7 @@ export const NOT_RESENDABLE: Readonly<Record<string, string>> = {
  * stated in the output without failing the check; one that proves out is stated too, so the list
  * is seen to shrink.
  */
-export const NOT_YET_PROVEN: Readonly<Record<string, string>> = {
-  'delete-never-visible':
-    'proves out when a test that deletes fails first (crud, example); when a consistency test fails first, curl shows the faithful server answering alike where it failed',
-  'filters-ignored':
-    'curl answers the failed list call otherwise than the test saw: the recorded list held the records of tests running beside it, which a fresh server lacks',
-  'numeric-ids':
-    'answers are compared without the fields the server assigns (id, createdAt), so the faithful server looks alike where the test failed',
-  'created-at-missing':
-    'answers are compared without the fields the server assigns (id, createdAt), so the faithful server looks alike where the test failed',
-  'missing-id-200':
-    'not yet analysed: where the test failed, the faithful server answers as the defective one',
-  'missing-id-500':
-    'not yet analysed: the faithful server answers as the defective one, or replay exits 1 on both',
-};
+export const NOT_YET_PROVEN: Readonly<Record<string, string>> = {};
 
 /** A defect run of the sensitivity check: the defect and the output folder of its suite run. */
 export interface DefectRun {

@@ -8,6 +8,7 @@ import { expect, test } from '@playwright/test';
 
 import type { CallRecord } from '../../lib/http/api-observer';
 import { harOf } from '../../lib/repro/har';
+import { comparable } from '../../lib/repro/replay';
 import { writeReproBundle } from '../../lib/repro/repro-bundle';
 
 const TOKEN = 'repro-spec-token-3f9a';
@@ -181,4 +182,20 @@ test('the HAR is 1.2, one entry per send, retried attempts first, the token as i
     id: '7',
     name: TRICKY,
   });
+});
+
+test('answers compare without the values the server assigns, but with their types', () => {
+  const created = (id: unknown, extra: Record<string, unknown> = {}) =>
+    JSON.stringify({ id, name: 'Ada', createdAt: '2026-12-07T10:00:00.000Z', ...extra });
+  // Another run, another id and time: the same answer.
+  expect(comparable(created('7'))).toBe(
+    comparable(JSON.stringify({ name: 'Ada', createdAt: '2027-01-01T00:00:00.000Z', id: '12' })),
+  );
+  // An id that became a number, a createdAt gone, or a field changed: another answer.
+  expect(comparable(created(7))).not.toBe(comparable(created('7')));
+  expect(comparable(JSON.stringify({ id: '7', name: 'Ada' }))).not.toBe(comparable(created('7')));
+  expect(comparable(created('7', { name: 'ADA' }))).not.toBe(comparable(created('7')));
+  // Lists too, and a body that is not JSON as it is.
+  expect(comparable(`[${created('1')}]`)).toBe(comparable(`[${created('2')}]`));
+  expect(comparable('<html>')).toBe('<html>');
 });
