@@ -45,6 +45,7 @@ async function caught(defect: string, seed: number, grep: string, name: string):
       `--grep=${grep}`,
       '--reporter=json',
       '--retries=0',
+      '--trace=off',
       '--workers=2',
       '--max-failures=1',
     ],

@@ -87,6 +87,8 @@ async function runOnce(defect: string, files: readonly string[]): Promise<RunRes
       '--project=local',
       '--reporter=json',
       '--retries=0',
+      // The repro is what a defect run leaves; a trace of it would cost more CPU than its tests.
+      '--trace=off',
       // One defect is proven caught by its first failure; running on would only cost time.
       ...(defect === 'none' ? [] : [`--max-failures=${MAX_FAILURES}`]),
       ...(files.length > 0 ? [`--workers=${SUSPECT_WORKERS}`, ...files] : []),

@@ -7,6 +7,8 @@ import type { AnyResourceApi } from './resource-api';
  */
 export class CleanupRegistry {
   private readonly entries: { api: AnyResourceApi; id: string }[] = [];
+  /** `<path>/<id>` of every entry: a long model run tracks thousands, so no search of the list. */
+  private readonly tracked = new Set<string>();
   /** `<path>/<id>` of records known to be gone (see {@link confirmDeleted}). */
   private readonly gone = new Set<string>();
 
@@ -22,8 +24,10 @@ export class CleanupRegistry {
   /** Registers a record (or its id) of `api` for deletion at teardown. */
   track(api: AnyResourceApi, record: { id: string } | string): void {
     const id = typeof record === 'string' ? record : record.id;
-    if (!this.entries.some((e) => e.api.path === api.path && e.id === id))
-      this.entries.push({ api, id });
+    const key = keyOf(api, id);
+    if (this.tracked.has(key)) return;
+    this.tracked.add(key);
+    this.entries.push({ api, id });
   }
 
   /**
@@ -66,7 +70,10 @@ export class CleanupRegistry {
         if (entry === undefined) return;
         if (result.status === 'rejected')
           failures.push(`${entry.api.path}/${entry.id}: ${String(result.reason)}`);
-        else this.entries.splice(this.entries.indexOf(entry), 1);
+        else {
+          this.entries.splice(this.entries.indexOf(entry), 1);
+          this.tracked.delete(keyOf(entry.api, entry.id));
+        }
       });
     }
     if (failures.length > 0)
