@@ -10,6 +10,7 @@ import { createLogger } from '../lib/logging/logger';
 import {
   type CallVerdict,
   idOf,
+  IdOrdinals,
   judgeAnswer,
   readRepro,
   ReproReadError,
@@ -118,6 +119,7 @@ async function replay(options: ReplayOptions): Promise<number> {
   const deleted = new Set<string>();
   const verdicts: CallVerdict[] = [];
   const anyRefused = repro.calls.some((c) => c.refused !== undefined);
+  const ordinals = { recorded: new IdOrdinals(), replayed: new IdOrdinals() };
   try {
     // Pacing and the production guard come with the environment's client; the contract checks
     // each answer as the suite would.
@@ -190,7 +192,11 @@ async function replay(options: ReplayOptions): Promise<number> {
       }
       if (call.method === 'DELETE' && answer.status !== undefined && answer.status < 300)
         deleted.add(path);
-      const verdict = judgeAnswer(call, answer, { last: i === repro.calls.length - 1, anyRefused });
+      const verdict = judgeAnswer(call, answer, {
+        last: i === repro.calls.length - 1,
+        anyRefused,
+        ids: ordinals,
+      });
       verdicts.push(verdict);
       out(`${i + 1}. ${call.method} /${sent}: ${verdict.verdict}, ${verdict.detail}`);
     }

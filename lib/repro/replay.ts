@@ -153,26 +153,64 @@ export function idOf(body: string | undefined): string | undefined {
 const assigned = (key: string) => key === 'id' || key === 'createdAt' || key.endsWith('Id');
 
 /**
+ * Numbers the ids of one run's answers by their first appearance, per collection: two runs of the
+ * same calls then agree on which records come back again, whatever values their servers gave. A
+ * record given the id of one deleted before (`deleted-id-reused`) is then a difference.
+ */
+export class IdOrdinals {
+  readonly #seen = new Map<string, number>();
+
+  /** The ordinal of `id` among the records of the collection `path` names. */
+  of(path: string, id: unknown): number {
+    const key = `${collectionOf(path)} ${String(id)}`;
+    let ordinal = this.#seen.get(key);
+    if (ordinal === undefined) {
+      ordinal = this.#seen.size + 1;
+      this.#seen.set(key, ordinal);
+    }
+    return ordinal;
+  }
+}
+
+/** `users/7/posts/3?x=1` → `users/:id/posts`: the collection whatever ids its path holds. */
+const collectionOf = (path: string): string => {
+  const segments = (path.split('?')[0] ?? '').split('/').filter((s) => s !== '');
+  return segments
+    .map((segment, i) => (i % 2 === 1 ? ':id' : segment))
+    .slice(0, segments.length % 2 === 0 ? -1 : undefined)
+    .join('/');
+};
+
+/**
  * A body for comparing two runs' answers: what the server assigns (ids, `createdAt`) is kept by its
  * type alone, since its value differs from run to run, but an id that turns into a number, or a
- * `createdAt` that goes missing, is a difference all the same.
+ * `createdAt` that goes missing, is a difference all the same. Given a run's {@link IdOrdinals} and
+ * the call's path, each record's `id` becomes its ordinal in that run, fed in call order.
  */
-export function comparable(body: string | undefined): string {
-  const shape = (value: unknown): unknown => {
-    if (Array.isArray(value)) return value.map(shape);
+export function comparable(
+  body: string | undefined,
+  ids?: { ordinals: IdOrdinals; path: string },
+): string {
+  const shape = (value: unknown, record: boolean): unknown => {
+    if (Array.isArray(value)) return value.map((item) => shape(item, record));
     if (value !== null && typeof value === 'object')
       return Object.fromEntries(
         Object.entries(value)
           .sort(([a], [b]) => a.localeCompare(b))
           .map(([key, item]) => [
             key,
-            assigned(key) ? `<${item === null ? 'null' : typeof item}>` : shape(item),
+            key === 'id' && record && ids !== undefined && item !== null
+              ? `<id ${ids.ordinals.of(ids.path, item)} ${typeof item}>`
+              : assigned(key)
+                ? `<${item === null ? 'null' : typeof item}>`
+                : shape(item, false),
           ]),
       );
     return value;
   };
   try {
-    return JSON.stringify(shape(JSON.parse(body ?? '')));
+    // The answer's records are the body, or its list's items; objects inside them are fields.
+    return JSON.stringify(shape(JSON.parse(body ?? ''), true));
   } catch {
     return body ?? '';
   }
@@ -199,8 +237,24 @@ export function judgeAnswer(
     contentType?: string | undefined;
     contractError?: string;
   },
-  options: { last: boolean; anyRefused: boolean },
+  options: {
+    last: boolean;
+    anyRefused: boolean;
+    /** The run's ids in order of appearance, the recorded run's and this one's (see {@link IdOrdinals}). */
+    ids?: { recorded: IdOrdinals; replayed: IdOrdinals };
+  },
 ): CallVerdict {
+  // Both answers are numbered whatever the verdict, so that later calls see every id before them.
+  const shapes = {
+    answer: comparable(
+      answer.body,
+      options.ids && { ordinals: options.ids.replayed, path: call.path },
+    ),
+    recorded: comparable(
+      call.recorded.body,
+      options.ids && { ordinals: options.ids.recorded, path: call.path },
+    ),
+  };
   const got = answer.status === undefined ? 'no answer' : String(answer.status);
   const { refused } = call;
   if (refused !== undefined) {
@@ -220,7 +274,7 @@ export function judgeAnswer(
         detail: `its body still breaks the contract: ${answer.contractError}`,
       };
     // The same body under another content type passes: the check may have refused the header.
-    return comparable(answer.body) === comparable(call.recorded.body) &&
+    return shapes.answer === shapes.recorded &&
       (call.recorded.contentType === undefined || answer.contentType === call.recorded.contentType)
       ? { verdict: 'failing', detail: 'the same answer the check refused' }
       : { verdict: 'fixed', detail: `answered ${got} with an answer that passes` };
@@ -232,7 +286,7 @@ export function judgeAnswer(
     };
   if (options.last && !options.anyRefused) {
     // The test's assertion, not a check of the framework, failed on this answer.
-    return comparable(answer.body) === comparable(call.recorded.body)
+    return shapes.answer === shapes.recorded
       ? {
           verdict: 'failing',
           detail: `answered ${got} with the body the test's assertion failed on`,

@@ -3,10 +3,12 @@
  * run, its reproduction's `requests.sh`, run by bash against a server with the defect, answers as the
  * test saw it where the test failed, and a faithful server answers otherwise; `npm run replay` exits
  * 1 against the defect and 0 against the faithful server; and no file of any reproduction of the
- * run, nor anything curl or the replay printed, holds the run's token. A token found, or a caught
- * defect that left no reproduction, fails the sensitivity check; a reproduction that does not prove
- * out is stated with what fell short ({@link NOT_RESENDABLE} and {@link NOT_YET_PROVEN} say why for
- * the known ones), and the run ends with how many defects' reproductions proved out.
+ * run, nor anything curl or the replay printed, holds the run's token. A token found, a caught
+ * defect that left no reproduction, or one none of whose reproductions proves out fails the
+ * sensitivity check, each stated with what fell short, unless {@link NOT_RESENDABLE} or
+ * {@link NOT_YET_PROVEN} names it with the reason; the run ends with how many defects' reproductions
+ * proved out. A defect run stops at its first failure on one worker, so which test leaves the
+ * reproduction is the same from run to run.
  */
 import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
@@ -14,7 +16,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 
 import type { ReproDocument } from '../../lib/repro/repro-bundle';
-import { comparable, readRepro } from '../../lib/repro/replay';
+import { comparable, IdOrdinals, readRepro } from '../../lib/repro/replay';
 import { childEnv, runNode } from './child-process';
 import { type CurlAnswer, curlAnswers } from './curl-answers';
 import { inParallel } from './defect-runs';
@@ -32,11 +34,7 @@ export const REPRO_PROOF_ENV = { LOCAL_API_TOKEN: TOKEN, MOCK_TOKEN: TOKEN } as 
  * Defects whose failures re-sending the calls cannot show, and why. Each is stated in the output,
  * and so is one that proves out after all, so that the list is seen to go stale.
  */
-export const NOT_RESENDABLE: Readonly<Record<string, string>> = {
-  'deleted-id-reused':
-    'each answer alone is right; the defect is a relation between calls (a new record gets an id ' +
-    'deleted before), and curl and replay compare answers with server-assigned ids left out',
-};
+export const NOT_RESENDABLE: Readonly<Record<string, string>> = {};
 
 /**
  * Defects whose reproductions do not prove out yet, with what the last full run showed. Each is
@@ -93,10 +91,11 @@ function runCurl(folder: string, server: EmbeddedServer, repro: ReproDocument): 
   });
 }
 
-const differs = (a: CurlAnswer, b: CurlAnswer) =>
-  a.status !== b.status ||
-  a.contentType !== b.contentType ||
-  comparable(a.body) !== comparable(b.body);
+/** Each answer's body as compared, its ids numbered in the order this run's answers gave them. */
+const shapesOf = (repro: ReproDocument, bodies: readonly (string | undefined)[]): string[] => {
+  const ordinals = new IdOrdinals();
+  return bodies.map((body, i) => comparable(body, { ordinals, path: repro.calls[i]?.path ?? '' }));
+};
 
 /**
  * Whether curl shows the defect: where the test failed (each call a check refused, else its last),
@@ -119,18 +118,38 @@ export function curlShowsDefect(
       };
   const refused = repro.calls.flatMap((c, i) => (c.refused === undefined ? [] : [i]));
   const failedAt = refused.length > 0 ? refused : [n - 1];
+  const shapes = {
+    recorded: shapesOf(
+      repro,
+      repro.calls.map((c) => c.recorded.body),
+    ),
+    defective: shapesOf(
+      repro,
+      defective.map((a) => a.body),
+    ),
+    faithful: shapesOf(
+      repro,
+      faithful.map((a) => a.body),
+    ),
+  };
+  const differs = (i: number) => {
+    const [bad, good] = [defective[i] as CurlAnswer, faithful[i] as CurlAnswer];
+    return (
+      bad.status !== good.status ||
+      bad.contentType !== good.contentType ||
+      shapes.defective[i] !== shapes.faithful[i]
+    );
+  };
   for (const i of failedAt) {
     const { recorded } = repro.calls[i] as ReproDocument['calls'][number];
     const got = defective[i] as CurlAnswer;
-    if (got.status !== recorded.status || comparable(got.body) !== comparable(recorded.body))
+    if (got.status !== recorded.status || shapes.defective[i] !== shapes.recorded[i])
       return {
         shown: false,
         detail: `curl call ${i + 1} answered ${got.status} with another answer than the test saw (${recorded.status ?? 'no answer'})`,
       };
   }
-  const shownAt = failedAt.find((i) =>
-    differs(defective[i] as CurlAnswer, faithful[i] as CurlAnswer),
-  );
+  const shownAt = failedAt.find(differs);
   if (shownAt === undefined)
     return { shown: false, detail: 'curl: the faithful server answers as the defective one' };
   const [bad, good] = [defective[shownAt] as CurlAnswer, faithful[shownAt] as CurlAnswer];
@@ -260,10 +279,8 @@ export async function proveRepros(
       console.log(`${defect.padEnd(26)} NO REPRODUCTION`);
       problems.push(`${defect}: its failed tests left no reproduction`);
     } else {
-      // Which test fails first varies from run to run, and some tests' lists hold records that
-      // other tests made, which a fresh server lacks: a repro that does not prove out on one run is
-      // stated, not a verdict, so that the same suite gets the same verdict every time.
-      console.log(`${defect.padEnd(26)} NOT PROVEN on this run`);
+      console.log(`${defect.padEnd(26)} NOT PROVEN`);
+      problems.push(`${defect}: no reproduction of it proved out (see above)`);
     }
     for (const t of tried.filter((v) => !v.proven)) console.log(`  ${name(t)}: ${t.detail}`);
   });

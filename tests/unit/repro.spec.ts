@@ -8,7 +8,7 @@ import { expect, test } from '@playwright/test';
 
 import type { CallRecord } from '../../lib/http/api-observer';
 import { harOf } from '../../lib/repro/har';
-import { comparable } from '../../lib/repro/replay';
+import { comparable, IdOrdinals } from '../../lib/repro/replay';
 import { writeReproBundle } from '../../lib/repro/repro-bundle';
 
 const TOKEN = 'repro-spec-token-3f9a';
@@ -198,4 +198,46 @@ test('answers compare without the values the server assigns, but with their type
   // Lists too, and a body that is not JSON as it is.
   expect(comparable(`[${created('1')}]`)).toBe(comparable(`[${created('2')}]`));
   expect(comparable('<html>')).toBe('<html>');
+});
+
+test('ids compare by which records come back again, per collection, not by value', () => {
+  /** The shapes of one run's answers, ids numbered in the order that run gave them. */
+  const run = (answers: [path: string, body: unknown][]) => {
+    const ordinals = new IdOrdinals();
+    return answers.map(([path, body]) => comparable(JSON.stringify(body), { ordinals, path }));
+  };
+  const user = (id: string) => ({ id, name: 'Ada' });
+  // Create, delete, create: a faithful server gives the second record a new id, whatever its value.
+  const faithful = run([
+    ['users', user('1')],
+    ['users/1', user('1')],
+    ['users', user('2')],
+  ]);
+  expect(
+    run([
+      ['users', user('8')],
+      ['users/8', user('8')],
+      ['users', user('9')],
+    ]),
+  ).toEqual(faithful);
+  // A server that hands the deleted id out again answers otherwise on the last call only.
+  const reused = run([
+    ['users', user('8')],
+    ['users/8', user('8')],
+    ['users', user('8')],
+  ]);
+  expect(reused.slice(0, 2)).toEqual(faithful.slice(0, 2));
+  expect(reused[2]).not.toBe(faithful[2]);
+  // A post and a user with the same id value are different records: posts count on their own.
+  expect(
+    run([
+      ['users', user('1')],
+      ['users/1/posts', { id: '1', userId: '1', title: 'x' }],
+    ]),
+  ).toEqual(
+    run([
+      ['users', user('5')],
+      ['users/5/posts', { id: '1', userId: '5', title: 'x' }],
+    ]),
+  );
 });
