@@ -4,6 +4,7 @@
  * valid TypeScript for every JSON value).
  */
 export function toCode(value: unknown): string {
+  if (value instanceof Code) return value.source;
   if (typeof value === 'string') return stringCode(value);
   if (Array.isArray(value)) return `[${value.map(toCode).join(', ')}]`;
   if (typeof value === 'object' && value !== null) {
@@ -25,4 +26,9 @@ function stringCode(text: string): string {
     }
   }
   return JSON.stringify(text);
+}
+
+/** Source printed as it is in place of a value: an expression the replay evaluates anew. */
+export class Code {
+  constructor(readonly source: string) {}
 }

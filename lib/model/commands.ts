@@ -3,7 +3,8 @@ import type { z } from 'zod';
 
 import { type JsonObject, show } from './json';
 import { emailLocalPart, objectFor } from './payloads';
-import { type QuerySpec, querySpec, resolveQuery } from './query-spec';
+import { Code } from './code';
+import { type QuerySpec, querySpec, resolveQuery, type TermSource } from './query-spec';
 import type { ModelSession } from './session';
 import type { ModelUser, UsersModel } from './users-model';
 
@@ -102,12 +103,34 @@ class List implements UserCommand {
   check = () => true;
   async run(model: UsersModel, session: ModelSession): Promise<void> {
     session.commandsRun += 1;
+    const live = model.live;
+    const sources: { filter?: TermSource; search?: TermSource } = {};
     const query = resolveQuery(
       this.spec,
-      model.live.map((u) => u.record),
+      live.map((u) => u.record),
       session.scopeField,
+      sources,
     );
-    await session.list(query, this.spec.upperScope ? { upperScope: true } : {});
+    // A term cut from a user's field prints as the cut itself: a replay's users hold other values
+    // (another scope, other generated fields), and a literal piece of this run's would miss them.
+    const cut = (source: TermSource) => {
+      const user = live[source.user];
+      return user === undefined
+        ? undefined
+        : new Code(
+            `model.piece(${user.ref}, ${JSON.stringify(source.field)}, ${source.start}, ${source.length})`,
+          );
+    };
+    const filterCut = sources.filter && cut(sources.filter);
+    const searchCut = sources.search && cut(sources.search);
+    const printed = {
+      ...query,
+      ...(query.filter !== undefined && filterCut !== undefined
+        ? { filter: { field: query.filter.field, value: filterCut } }
+        : {}),
+      ...(searchCut === undefined ? {} : { search: searchCut }),
+    };
+    await session.list(query, this.spec.upperScope ? { upperScope: true } : {}, printed);
   }
   toString = () => `list(${show(this.spec, 80)})`;
 }

@@ -98,24 +98,50 @@ function textFields(record: ModelRecord, scopeField: string, withScope: boolean)
     .sort();
 }
 
+/** Where a term came from: a piece of one user's field, as {@link pieceOf} cuts it. */
+export interface TermSource {
+  /** The user's index among the users in scope (creation order). */
+  user: number;
+  field: string;
+  start: number;
+  length: number;
+}
+
+/**
+ * `length` code points of `value` from `start` (modulo its length), trimmed; `zzqx` (matching
+ * nothing) when that leaves nothing. Code points, not UTF-16 units: a split surrogate pair cannot
+ * be sent in a URL.
+ */
+export function pieceOf(value: unknown, start: number, length: number): string {
+  const chars = typeof value === 'string' ? Array.from(value) : [];
+  const from = chars.length === 0 ? 0 : start % chars.length;
+  const text = chars
+    .slice(from, from + length)
+    .join('')
+    .trim();
+  return text === '' ? 'zzqx' : text;
+}
+
 function resolveTerm(
   spec: TermSpec,
   users: readonly ModelRecord[],
   fieldsOf: (record: ModelRecord) => string[],
-): { field?: string; text: string } {
+): { field?: string; text: string; source?: TermSource } {
   if (spec.from === 'literal') return { text: spec.text };
-  const record = users[spec.user % Math.max(1, users.length)];
+  const index = spec.user % Math.max(1, users.length);
+  const record = users[index];
   const fields = record === undefined ? [] : fieldsOf(record);
   const field = fields[spec.field % Math.max(1, fields.length)];
   const value = record !== undefined && field !== undefined ? record[field] : undefined;
-  // Code points, not UTF-16 units: a split surrogate pair cannot be sent in a URL.
   const chars = typeof value === 'string' ? Array.from(value) : [];
   const start = chars.length === 0 ? 0 : spec.start % chars.length;
-  const text = chars
-    .slice(start, start + spec.length)
-    .join('')
-    .trim();
-  return { field, text: text === '' ? 'zzqx' : text };
+  return {
+    field,
+    text: pieceOf(value, start, spec.length),
+    ...(field === undefined || chars.length === 0
+      ? {}
+      : { source: { user: index, field, start, length: spec.length } }),
+  };
 }
 
 /**
@@ -126,16 +152,23 @@ export function resolveQuery(
   spec: QuerySpec,
   users: readonly ModelRecord[],
   scopeField: string,
+  /** Filled with where the filter's and the search's terms came from, for a replay to cut anew. */
+  sources: { filter?: TermSource; search?: TermSource } = {},
 ): ModelQuery {
   const query: ModelQuery = {};
   if (spec.filter !== undefined) {
-    const { field, text } = resolveTerm(spec.filter.term, users, (r) =>
+    const { field, text, source } = resolveTerm(spec.filter.term, users, (r) =>
       textFields(r, scopeField, false),
     );
     query.filter = { field: field ?? 'name', value: text };
+    if (source !== undefined) sources.filter = source;
   }
   if (spec.search !== undefined) {
-    query.search = resolveTerm(spec.search, users, (r) => textFields(r, scopeField, true)).text;
+    const { text, source } = resolveTerm(spec.search, users, (r) =>
+      textFields(r, scopeField, true),
+    );
+    query.search = text;
+    if (source !== undefined) sources.search = source;
   }
   if (spec.sort !== undefined) {
     // Mostly the fields every user has; sometimes any field a user in scope has.

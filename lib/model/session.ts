@@ -9,6 +9,7 @@ import { RUN_MARKER_PREFIX } from '../resources/run-marker';
 import { toCode } from './code';
 import { type JsonObject, show } from './json';
 import { checkList, type ModelQuery } from './list-semantics';
+import { pieceOf } from './query-spec';
 import { type ModelUser, recordProblems, UsersModel } from './users-model';
 
 /** One call of a session, as a line of a replayable test and the HTTP request it stands for. */
@@ -107,6 +108,11 @@ export class ModelSession {
     });
   }
 
+  /** A piece of a user's field, as a generated list query cuts its filter and search terms. */
+  piece(user: ModelUser, field: string, start: number, length: number): string {
+    return pieceOf(user.record[field], start, length);
+  }
+
   /** Deletes a user that is already deleted: `404`. */
   async deleteAgain(user: ModelUser): Promise<void> {
     const path = `${this.users.path}/${user.record.id}`;
@@ -136,7 +142,12 @@ export class ModelSession {
   }
 
   /** Lists the scope's users with a query; the scope filter goes first (upper-cased if asked). */
-  async list(query: ModelQuery, options: { upperScope?: boolean } = {}): Promise<void> {
+  async list(
+    query: ModelQuery,
+    options: { upperScope?: boolean } = {},
+    /** How the call prints in a counterexample, when not as `query` (terms cut from users). */
+    printed: unknown = query,
+  ): Promise<void> {
     const scope = options.upperScope === true ? this.scope.toUpperCase() : this.scope;
     const params: Record<string, string | number> = { [this.scopeField]: scope };
     if (query.filter !== undefined) params[query.filter.field] = query.filter.value;
@@ -148,7 +159,7 @@ export class ModelSession {
       Object.entries(params).map(([k, v]): [string, string] => [k, String(v)]),
     ).toString()}`;
     const optionsCode = options.upperScope === true ? ', { upperScope: true }' : '';
-    await this.call(`await model.list(${toCode(query)}${optionsCode});`, request, async () => {
+    await this.call(`await model.list(${toCode(printed)}${optionsCode});`, request, async () => {
       const prediction = this.model.list(query);
       await this.agrees(`${request} answers as the model predicts`, async () => {
         const result = await this.users.raw({ method: 'GET', params });
