@@ -24,10 +24,10 @@ import { freePort, startEmbeddedServer } from './support/embedded-server';
  * only. The coverage floor catches those (`npm run test:sensitivity`). And a reused deleted id: the
  * model meets one only when an earlier sequence's cleanup freed it, so its shrunk counterexample
  * does not hold the delete it depends on and cannot replay alone; the floor's id lifecycle creates
- * and deletes in one test. And a search that drops a second filter: the model's random lists
- * combine search with two filters and data that tells them apart only now and then (1 seed in 10 at
- * the paced budget, and a clean-clone run missed it in 60 s), where the floor's pairs do it on every
- * run, so a verdict on it here would be luck.
+ * and deletes in one test. And two the model reaches only on some seeds, where the floor does on
+ * every run, so that a verdict on them here would be luck: a search that drops a second filter (1
+ * seed in 10 at the paced budget; a clean-clone run missed it in 60 s), and a descending order
+ * ignored for names (first failures after 5, 17, 32 and 45 s in four clean-clone runs, of 60).
  */
 const FLOOR_ONLY = new Set([
   'auth-ignored',
@@ -36,6 +36,7 @@ const FLOOR_ONLY = new Set([
   'whitespace-only-emptied',
   'deleted-id-reused',
   'search-drops-second-filter',
+  'desc-ignored-by-name',
 ]);
 const DEFECTS = defectNames.filter((name) => !FLOOR_ONLY.has(name));
 const ROOT = path.resolve(__dirname, '..');
