@@ -81,9 +81,31 @@ export function reproDocument(input: ReproInput): ReproDocument {
   };
 }
 
+/**
+ * Runs of calls (1-based, first and last) that were in flight together when the test ran: the
+ * server may have seen them in any order, while `requests.sh` sends them one after another.
+ */
+export function overlappingRuns(calls: readonly CallRecord[]): [number, number][] {
+  const runs: [number, number][] = [];
+  let start = 0;
+  let end = calls[0] === undefined ? 0 : calls[0].startedAt + calls[0].durationMs;
+  for (let i = 1; i <= calls.length; i += 1) {
+    const call = calls[i];
+    if (call !== undefined && call.startedAt < end) {
+      end = Math.max(end, call.startedAt + call.durationMs);
+      continue;
+    }
+    if (i - 1 > start) runs.push([start + 1, i]);
+    start = i;
+    end = call === undefined ? 0 : call.startedAt + call.durationMs;
+  }
+  return runs;
+}
+
 /** The Markdown that says what was expected, what came back, and how to send it again. */
 export function reproMarkdown(input: ReproInput): string {
   const last = input.calls.at(-1);
+  const overlaps = overlappingRuns(input.calls);
   const errors = input.errors.map((e) => e.replace(ANSI, '').split('\n').slice(0, 12).join('\n'));
   const rows = input.calls.map(
     (c, i) =>
@@ -114,6 +136,11 @@ export function reproMarkdown(input: ReproInput): string {
       : `The token is read from \`$${input.tokenVariable}\`; it is in no file here.`,
     `\`${REPRO_FILES.har}\` holds the same calls as HAR 1.2 (Chrome's network panel: Import HAR).`,
     '',
+    ...overlaps.map(
+      ([first, last]) =>
+        `Calls ${first}–${last} were in flight together when the test ran, so the server may have taken them in another order than \`${REPRO_FILES.script}\` sends them (one after another): ids it assigns, and lists ordered by them, can differ.`,
+    ),
+    ...(overlaps.length > 0 ? [''] : []),
     '| # | call | status | attempts | ms | refused by the check |',
     '|---|---|---|---|---|---|',
     ...input.calls.map((c, i) => {

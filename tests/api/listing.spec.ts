@@ -18,9 +18,11 @@ test.describe('listing users', { tag: '@crud' }, () => {
     factory: UserFactory,
   ): Promise<{ tag: string; created: User[] }> {
     const tag = `lst${randomBytes(5).toString('hex')}`;
-    const created = await Promise.all(
-      NAMES.map((name) => users.create(factory.build({ name: `${tag} ${name}`, jobTitle: tag }))),
-    );
+    // One after another, so the server numbers them in this order on every run, and the failing
+    // test's repro sends them in the order the server saw them.
+    const created: User[] = [];
+    for (const name of NAMES)
+      created.push(await users.create(factory.build({ name: `${tag} ${name}`, jobTitle: tag })));
     await expect
       .poll(async () => (await users.list({ filters: { name: tag } })).length, {
         message: 'all tagged users to be listed',

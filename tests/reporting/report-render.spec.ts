@@ -48,6 +48,15 @@ async function inReport(folder: string, body: () => Promise<void>): Promise<void
   try {
     await page.goto(server.url);
     await body();
+  } catch (error) {
+    // What the page showed, in the error itself: a run's log tail then says why, without the report.
+    const shown = await page
+      .locator('body')
+      .innerText({ timeout: 5_000 })
+      .catch((e: unknown) => `(unreadable: ${String(e)})`);
+    if (error instanceof Error)
+      error.message += `\n\nThe page showed (first 1500 characters):\n${shown.slice(0, 1500)}`;
+    throw error;
   } finally {
     await server.close();
   }

@@ -9,7 +9,7 @@ import { expect, test } from '@playwright/test';
 import type { CallRecord } from '../../lib/http/api-observer';
 import { harOf } from '../../lib/repro/har';
 import { comparable, IdOrdinals } from '../../lib/repro/replay';
-import { writeReproBundle } from '../../lib/repro/repro-bundle';
+import { overlappingRuns, reproMarkdown, writeReproBundle } from '../../lib/repro/repro-bundle';
 
 const TOKEN = 'repro-spec-token-3f9a';
 const TRICKY = 'O\'Brien "quoted"\nline two, ünïcødé é (NFD: é), $HOME `date` \\ %s';
@@ -240,4 +240,21 @@ test('ids compare by which records come back again, per collection, not by value
       ['users/5/posts', { id: '1', userId: '5', title: 'x' }],
     ]),
   );
+});
+
+test('repro.md names the calls that were in flight together, which requests.sh sends in turn', () => {
+  const at = (startedAt: number, durationMs: number) => call({ startedAt, durationMs });
+  // Three creates sent at once, a read after them, then two reads that overlap each other.
+  const calls = [at(0, 30), at(1, 40), at(2, 10), at(50, 5), at(60, 20), at(70, 5), at(100, 1)];
+  expect(overlappingRuns(calls)).toEqual([
+    [1, 3],
+    [5, 6],
+  ]);
+  expect(overlappingRuns(calls.slice(3, 4))).toEqual([]);
+  expect(overlappingRuns([])).toEqual([]);
+  const markdown = (c: CallRecord[]) =>
+    reproMarkdown({ title: 't', errors: [], calls: c, baseUrl: 'http://x', tokenVariable: 'T' });
+  expect(markdown(calls)).toContain('Calls 1–3 were in flight together');
+  expect(markdown(calls)).toContain('Calls 5–6 were in flight together');
+  expect(markdown([at(0, 5), at(10, 5)])).not.toContain('in flight together');
 });
