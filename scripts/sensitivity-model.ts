@@ -16,7 +16,7 @@ import { parseArgs } from 'node:util';
 import { defectNames } from '../server/defects';
 import { childEnv, runPlaywright } from './support/child-process';
 import { chooseDefects, concurrencyOf, inParallel } from './support/defect-runs';
-import { freePort, startEmbeddedServer } from './support/embedded-server';
+import { type EmbeddedServer, freePort, startEmbeddedServer } from './support/embedded-server';
 
 /**
  * What a portable suite cannot notice (the suite runs without a token), and what the users model
@@ -68,6 +68,7 @@ interface JsonSuite {
   suites?: JsonSuite[];
   specs?: {
     tests: {
+      projectName: string;
       annotations: { type: string; description?: string }[];
       results: {
         status: string;
@@ -145,41 +146,107 @@ async function runModel(
 /** Someone else's users, there before the replay as on any shared backend. */
 const THEIRS = ['Other Team A', 'Other Team B', 'Other Team C'];
 
-/**
- * Runs a saved counterexample against a server started with `flags` that already holds other
- * people's users (a defect such as ignored filters shows only with them); true when it passes.
- */
-async function replayPasses(file: string, flags: readonly string[]): Promise<boolean> {
+/** The two servers a counterexample replays against, and what it did on each. */
+interface Replay {
+  defect: string;
+  onDefect?: boolean;
+  onFaithful?: boolean;
+}
+
+/** A server started with `flags` that already holds other people's users. */
+async function serverWithTheirUsers(flags: readonly string[]): Promise<EmbeddedServer> {
   const server = await startEmbeddedServer({ flags });
+  for (const name of THEIRS) {
+    // Best effort: a server that is always down refuses these too, and fails the replay anyway.
+    await fetch(`${server.baseUrl}/users`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ name, email: `${name.replaceAll(' ', '.')}@other.example` }),
+    }).catch(() => undefined);
+  }
+  return server;
+}
+
+/** yes, NO, or that the replay did not run. */
+const said = (holds: boolean | undefined): string =>
+  holds === undefined ? 'DID NOT RUN' : holds ? 'yes' : 'NO';
+
+const SIDES = { defect: 'on the defect', faithful: 'on the faithful server' } as const;
+
+/**
+ * Runs every saved counterexample twice in one Playwright run: against a server with its defect
+ * and against a faithful one, each a server of its own that already holds other people's users (a
+ * defect such as ignored filters shows only with them). One project per counterexample and server,
+ * so each test meets only its own server; one run, so Playwright starts once rather than twice per
+ * defect. Sets `onDefect` and `onFaithful`: true where the replay passed.
+ */
+async function replayAll(replays: readonly Replay[], concurrency: number): Promise<void> {
+  if (replays.length === 0) return;
+  const servers: { replay: Replay; side: keyof typeof SIDES; server: EmbeddedServer }[] = [];
   try {
-    for (const name of THEIRS) {
-      // Best effort: a server that is always down refuses these too, and fails the replay anyway.
-      await fetch(`${server.baseUrl}/users`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ name, email: `${name.replaceAll(' ', '.')}@other.example` }),
-      }).catch(() => undefined);
-    }
-    const port = new URL(server.baseUrl).port;
+    await inParallel(
+      replays.flatMap((replay) =>
+        (['defect', 'faithful'] as const).map((side) => ({ replay, side })),
+      ),
+      concurrency,
+      async ({ replay, side }) => {
+        const flags = side === 'defect' ? ['--defect', replay.defect] : [];
+        servers.push({ replay, side, server: await serverWithTheirUsers(flags) });
+      },
+    );
+    const projects = servers.map(({ replay, side, server }) => ({
+      name: `${replay.defect} ${SIDES[side]}`,
+      file: `${replay.defect}.spec.ts`,
+      port: Number(new URL(server.baseUrl).port),
+    }));
+    const config = path.join(REPLAYS, 'replays.config.ts');
+    writeFileSync(
+      config,
+      `import { defineConfig } from '@playwright/test';\n\n` +
+        `import { loadEnvironment } from '../../lib/config/environment';\n` +
+        `import { localBaseUrl } from '../../lib/config/run-settings';\n` +
+        `import { environmentVariables } from '../../lib/config/secrets';\n\n` +
+        `// Written by scripts/sensitivity-model.ts for one run: each counterexample against its servers.\n` +
+        `const at = (port: number) =>\n` +
+        `  loadEnvironment('local', environmentVariables(), { baseUrl: localBaseUrl(port) });\n` +
+        `const PROJECTS: { name: string; file: string; port: number }[] = ${JSON.stringify(projects)};\n\n` +
+        `export default defineConfig({\n` +
+        `  testDir: '.',\n  retries: 0,\n  workers: ${concurrency},\n  reporter: 'json',\n` +
+        `  projects: PROJECTS.map(({ name, file, port }) => ({\n` +
+        `    name,\n    testMatch: file,\n    use: { environment: at(port) },\n  })),\n});\n`,
+    );
+    const report = path.join(OUT, 'replays.json');
     const run = await runPlaywright(
-      [
-        'test',
-        '-c',
-        path.join(REPLAYS, 'playwright.config.ts'),
-        `--output=${path.join(OUT, 'replays', `${path.basename(file)}-${port}`)}`,
-        '--trace=off',
-        path.basename(file),
-      ],
+      ['test', '-c', config, `--output=${path.join(OUT, 'replays')}`, '--trace=off'],
       childEnv({
-        LOCAL_PORT: port,
+        PLAYWRIGHT_JSON_OUTPUT_FILE: report,
         LOG_LEVEL: 'silent',
         LOCAL_POLL_TIMEOUT_MS: '2500',
         PREFLIGHT: 'off',
       }),
     );
-    return run.exitCode === 0;
+    let passed: Map<string, boolean>;
+    try {
+      const json = JSON.parse(readFileSync(report, 'utf8')) as { suites: JsonSuite[] };
+      passed = new Map(
+        json.suites
+          .flatMap(modelTests)
+          .map((t) => [t.projectName, t.results.at(-1)?.status === 'passed']),
+      );
+    } catch (error) {
+      throw new Error(`replays: no JSON report (${String(error)}):\n${run.output.slice(-2000)}`, {
+        cause: error,
+      });
+    }
+    if (replays.some((r) => !passed.has(`${r.defect} ${SIDES.defect}`)))
+      console.error(`replays that did not run; the replay run said:\n${run.output.slice(-3000)}`);
+    for (const replay of replays) {
+      // A replay that did not run (a file that failed to load) stays undefined: not replayed.
+      replay.onDefect = passed.get(`${replay.defect} ${SIDES.defect}`);
+      replay.onFaithful = passed.get(`${replay.defect} ${SIDES.faithful}`);
+    }
   } finally {
-    await server.stop();
+    await Promise.all(servers.map(({ server }) => server.stop()));
   }
 }
 
@@ -222,12 +289,7 @@ async function sensitivity(
       `// Written by scripts/sensitivity-model.ts: runs saved counterexamples against LOCAL_PORT.\n` +
       `export default defineConfig({ testDir: '.', retries: 0, workers: 1, reporter: 'line' });\n`,
   );
-  const rows: {
-    defect: string;
-    outcome: RunOutcome;
-    onDefect?: boolean;
-    onFaithful?: boolean;
-  }[] = [];
+  const rows: (Replay & { outcome: RunOutcome })[] = [];
   await inParallel(chosen, options.concurrency, async (defect) => {
     const outcome = await runModel(defect, 'local', {
       MOCK_DEFECT: defect,
@@ -240,22 +302,26 @@ async function sensitivity(
       LOCAL_RETRY_BUDGET_MS: '3000',
       ...(options.seed === undefined ? {} : { MODEL_SEED: String(options.seed) }),
     });
-    const row: (typeof rows)[number] = { defect, outcome };
-    if (options.replay && outcome.counterexample !== undefined) {
-      const file = path.join(REPLAYS, `${defect}.spec.ts`);
-      writeFileSync(file, outcome.counterexample);
-      // Two servers of their own, so the two replays run side by side.
-      [row.onDefect, row.onFaithful] = await Promise.all([
-        replayPasses(file, ['--defect', defect]),
-        replayPasses(file, []),
-      ]);
-    }
-    rows.push(row);
+    if (options.replay && outcome.counterexample !== undefined)
+      writeFileSync(path.join(REPLAYS, `${defect}.spec.ts`), outcome.counterexample);
+    rows.push({ defect, outcome });
     const s = outcome.summary;
     console.log(
-      `${defect.padEnd(26)} ${outcome.status === 'passed' ? 'NOT CAUGHT' : `caught after ${((s?.firstFailureMs ?? 0) / 1000).toFixed(1)} s, shrunk to ${s?.counterexampleCommands ?? '?'} command(s) / ${s?.counterexampleCalls ?? '?'} call(s)`}${row.onDefect === undefined ? '' : `; replay fails on the defect: ${row.onDefect ? 'NO' : 'yes'}, passes on the faithful server: ${row.onFaithful === true ? 'yes' : 'NO'}`} (${outcome.seconds.toFixed(1)} s)`,
+      `${defect.padEnd(26)} ${outcome.status === 'passed' ? 'NOT CAUGHT' : `caught after ${((s?.firstFailureMs ?? 0) / 1000).toFixed(1)} s, shrunk to ${s?.counterexampleCommands ?? '?'} command(s) / ${s?.counterexampleCalls ?? '?'} call(s)`} (${outcome.seconds.toFixed(1)} s)`,
     );
   });
+  if (options.replay) {
+    const started = performance.now();
+    const replayed = rows.filter((r) => r.outcome.counterexample !== undefined);
+    await replayAll(replayed, options.concurrency);
+    console.log(
+      `\nreplays of ${replayed.length} counterexample(s), each on its defect and on a faithful server (${((performance.now() - started) / 1000).toFixed(1)} s):`,
+    );
+    for (const r of replayed)
+      console.log(
+        `${r.defect.padEnd(26)} fails on the defect: ${said(r.onDefect === undefined ? undefined : !r.onDefect)}, passes on the faithful server: ${said(r.onFaithful)}`,
+      );
+  }
 
   const caught = rows.filter((r) => r.outcome.status !== 'passed');
   const missed = rows.filter((r) => r.outcome.status === 'passed').map((r) => r.defect);
