@@ -46,7 +46,7 @@ test('against production only @readonly tests run, and they send no write', asyn
     const output = test.info().outputPath('child');
     const report = path.join(output, 'report.json');
     const run = await runPlaywright(
-      ['test', '--project=production', '--reporter=json', '--retries=0'],
+      ['test', '--project=production', '--reporter=json', '--retries=0', '--trace=off'],
       childEnv({
         PRODUCTION_BASE_URL: `${origin ?? ''}/api/v1`,
         PRODUCTION_ALLOW_WRITES: '',
