@@ -3,9 +3,11 @@
  * the coverage floor with the paced defaults of a remote environment (the embedded server with a
  * rate limit, the client paced, so the model gets its paced budget of 3 sequences of 8 commands)
  * under N seeds per deliberate defect, and prints how many seeds caught each: with the floor
- * ("after") and, with `--before`, the model alone ("before").
+ * ("after") and, with `--before`, the model alone ("before"). The same seeds run on the faithful
+ * server first (`none`): a run that fails there would count a spurious failure as a catch, so any
+ * failure on it fails the measurement.
  *
- *   npm run test:seed-verdicts [-- --defect NAME ...] [--seeds 10] [--before] [--concurrency 2]
+ *   npm run test:seed-verdicts [-- --defect NAME ...] [--seeds 10] [--before [--no-after]] [--concurrency 2]
  */
 import { mkdirSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
@@ -17,6 +19,8 @@ import { chooseDefects, concurrencyOf, inParallel } from './support/defect-runs'
 import { freePort } from './support/embedded-server';
 
 const DEFECTS = defectNames.filter((name) => name !== 'auth-ignored');
+/** The faithful server, measured on the same seeds: every one of its runs must pass. */
+const BASELINE = 'none';
 const ROOT = path.resolve(__dirname, '..');
 const OUT = path.join(ROOT, '.tmp', 'seed-verdicts');
 /** The paced default of a remote environment, and a server that throttles just above it. */
@@ -50,7 +54,7 @@ async function caught(defect: string, seed: number, grep: string, name: string):
       '--max-failures=1',
     ],
     childEnv({
-      MOCK_DEFECT: defect,
+      MOCK_DEFECT: defect === BASELINE ? '' : defect,
       MOCK_RATE_LIMIT_RPS: SERVER_RPS,
       LOCAL_RATE_LIMIT_RPS: CLIENT_RPS,
       MODEL_SEED: String(seed),
@@ -80,25 +84,33 @@ async function main(): Promise<void> {
       seeds: { type: 'string', default: '10' },
       'first-seed': { type: 'string', default: '1' },
       before: { type: 'boolean', default: false },
+      'no-after': { type: 'boolean', default: false },
       concurrency: { type: 'string', default: '1' },
       help: { type: 'boolean', default: false },
     },
   });
   if (values.help) {
     console.log(
-      `Usage: npm run test:seed-verdicts [-- --defect NAME ...] [--seeds 10] [--first-seed 1] [--before] [--concurrency N]\nDefects: ${DEFECTS.join(', ')}`,
+      `Usage: npm run test:seed-verdicts [-- --defect NAME ...] [--seeds 10] [--first-seed 1] [--before [--no-after]] [--concurrency N]\nDefects: ${DEFECTS.join(', ')}`,
     );
     return;
   }
   const defects = chooseDefects(values.defect, DEFECTS);
   const seeds = Math.max(1, Number(values.seeds) || 10);
   const firstSeed = Number(values['first-seed']) || 1;
-  const modes = values.before ? (['before', 'after'] as const) : (['after'] as const);
+  const modes = [
+    ...(values.before ? (['before'] as const) : []),
+    ...(values['no-after'] ? [] : (['after'] as const)),
+  ];
+  if (modes.length === 0) {
+    console.error('--no-after without --before measures nothing');
+    process.exit(2);
+  }
   rmSync(OUT, { recursive: true, force: true });
   mkdirSync(OUT, { recursive: true });
 
   const tally = new Map<string, number>();
-  const jobs = defects.flatMap((defect) =>
+  const jobs = [BASELINE, ...defects].flatMap((defect) =>
     modes.flatMap((mode) =>
       Array.from({ length: seeds }, (_, i) => ({ defect, mode, seed: firstSeed + i })),
     ),
@@ -108,7 +120,7 @@ async function main(): Promise<void> {
     const key = `${defect} ${mode}`;
     tally.set(key, (tally.get(key) ?? 0) + (hit ? 1 : 0));
     console.log(
-      `${defect.padEnd(30)} ${mode.padEnd(6)} seed ${seed}: ${hit ? 'caught' : 'MISSED'}`,
+      `${defect.padEnd(30)} ${mode.padEnd(6)} seed ${seed}: ${defect === BASELINE ? (hit ? 'FAILED' : 'green') : hit ? 'caught' : 'MISSED'}`,
     );
   });
 
@@ -117,10 +129,22 @@ async function main(): Promise<void> {
   );
   console.log(`${'defect'.padEnd(30)} ${modes.map((m) => m.padStart(7)).join(' ')}`);
   const short: string[] = [];
-  for (const defect of defects) {
+  const spurious = modes.filter((mode) => (tally.get(`${BASELINE} ${mode}`) ?? 0) > 0);
+  for (const defect of [BASELINE, ...defects]) {
     const cells = modes.map((mode) => `${tally.get(`${defect} ${mode}`) ?? 0}/${seeds}`);
     console.log(`${defect.padEnd(30)} ${cells.map((c) => c.padStart(7)).join(' ')}`);
-    if ((tally.get(`${defect} after`) ?? 0) < seeds) short.push(defect);
+    if (
+      defect !== BASELINE &&
+      modes.includes('after') &&
+      (tally.get(`${defect} after`) ?? 0) < seeds
+    )
+      short.push(defect);
+  }
+  if (spurious.length > 0) {
+    console.error(
+      `\nthe faithful server failed a run (${spurious.join(', ')}): a catch may be spurious; see ${OUT}`,
+    );
+    process.exit(1);
   }
   if (short.length > 0) {
     console.error(`\nnot caught on every seed: ${short.join(', ')}`);
