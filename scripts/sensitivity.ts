@@ -15,7 +15,12 @@ import { defectNames } from '../server/defects';
 import { runPlaywright } from './support/child-process';
 import { chooseDefects, concurrencyOf, inParallel } from './support/defect-runs';
 import { freePort } from './support/embedded-server';
-import { proveRepros, REPRO_PROOF_ENV } from './support/repro-proof';
+import {
+  type DefectProof,
+  proveDefect,
+  REPRO_PROOF_ENV,
+  reportProofs,
+} from './support/repro-proof';
 import { suspectsOf } from './support/sensitivity-suspects';
 
 /**
@@ -148,9 +153,18 @@ async function main(): Promise<void> {
   mkdirSync(OUT, { recursive: true });
 
   const results: RunResult[] = [];
+  // A caught defect's reproductions are proven while the next defects run, one proof at a time:
+  // proving is mostly waiting (servers starting, curl and the replay sending a call at a time).
+  const proofs = new Map<string, Promise<DefectProof>>();
+  let proving: Promise<unknown> = Promise.resolve();
   await inParallel(['none', ...defects], concurrency, async (defect) => {
     const result = await runSuite(defect);
     results.push(result);
+    if (defect !== 'none' && result.failed.length > 0) {
+      const proof = proving.then(() => proveDefect({ defect, outputDir: path.join(OUT, defect) }));
+      proving = proof.catch(() => undefined);
+      proofs.set(defect, proof);
+    }
     const verdict =
       defect === 'none'
         ? result.failed.length === 0
@@ -185,14 +199,13 @@ async function main(): Promise<void> {
   }
   if (missed.length > 0)
     problems.push(`the suite stays green with defect(s): ${missed.join(', ')}`);
-  problems.push(
-    ...(await proveRepros(
-      ordered
-        .filter((r) => r.failed.length > 0)
-        .map((r) => ({ defect: r.defect, outputDir: path.join(OUT, r.defect) })),
-      concurrency,
-    )),
+  const proven = await Promise.all(
+    ordered.flatMap((r) => {
+      const proof = proofs.get(r.defect);
+      return proof === undefined ? [] : [proof];
+    }),
   );
+  problems.push(...reportProofs(proven));
   const caught = ordered.length - missed.length;
   console.log(
     `\nsensitivity: ${caught} of ${ordered.length} defects caught; baseline ${baseline?.passed ?? 0} passed, ${baseline?.failed.length ?? 0} failed`,

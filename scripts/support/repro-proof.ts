@@ -19,7 +19,6 @@ import type { ReproDocument } from '../../lib/repro/repro-bundle';
 import { comparable, IdOrdinals, readRepro } from '../../lib/repro/replay';
 import { childEnv, runNode } from './child-process';
 import { type CurlAnswer, curlAnswers } from './curl-answers';
-import { inParallel } from './defect-runs';
 import { type EmbeddedServer, startEmbeddedServer } from './embedded-server';
 
 const TOKEN = `repro-proof-${randomUUID()}`;
@@ -236,61 +235,73 @@ async function withServers<T>(
 
 const lastLines = (text: string) => text.trim().split('\n').slice(-4).join(' / ');
 
+/** What proving one defect run's reproductions found: its lines of output and its problems. */
+export interface DefectProof {
+  defect: string;
+  lines: string[];
+  problems: string[];
+  proven: ReproVerdict | undefined;
+}
+
 /**
- * Proves each defect run's reproductions (see the module's comment), printing one line per defect,
- * and returns the problems: a defect that left no reproduction, one none of whose reproductions
- * proved out, a token found in a reproduction, or a defect listed as not re-sendable that proved out.
+ * Proves one defect run's reproductions (see the module's comment): tries its failed tests' in turn
+ * until one proves out, and says so in a line, with what fell short for each one tried.
  */
-export async function proveRepros(
-  runs: readonly DefectRun[],
-  concurrency: number,
-): Promise<string[]> {
+export async function proveDefect({ defect, outputDir }: DefectRun): Promise<DefectProof> {
+  const lines: string[] = [];
   const problems: string[] = [];
-  const proven: ReproVerdict[] = [];
+  const folders = reproFolders(outputDir);
+  const leaks = folders
+    .flatMap((folder) => filesOf(path.join(folder, 'repro')))
+    .filter((file) => fs.readFileSync(file, 'utf8').includes(TOKEN));
+  if (leaks.length > 0) problems.push(`${defect}: the token is in ${leaks.join(', ')}`);
+  const tried: ReproVerdict[] = [];
+  for (const folder of folders) {
+    const result = await proveOne(defect, folder);
+    tried.push(result);
+    if (result.proven) break;
+  }
+  const win = tried.find((t) => t.proven);
+  const why = NOT_RESENDABLE[defect];
+  const gap = NOT_YET_PROVEN[defect];
+  const name = (t: ReproVerdict) => path.basename(t.folder);
+  if (win !== undefined) {
+    lines.push(`${defect.padEnd(26)} proven by ${name(win)}: ${win.detail}`);
+    // Which failed test a run leaves first varies with timing: a listed defect proving out on one
+    // run is news for its list, not a verdict on the suite.
+    if (why !== undefined || gap !== undefined)
+      lines.push(`${' '.repeat(26)} (listed as not provable: take it off the list)`);
+  } else if (why !== undefined) {
+    lines.push(`${defect.padEnd(26)} NOT RE-SENDABLE, as stated: ${why}`);
+  } else if (gap !== undefined) {
+    lines.push(`${defect.padEnd(26)} NOT PROVEN YET, a known gap: ${gap}`);
+  } else if (folders.length === 0) {
+    lines.push(`${defect.padEnd(26)} NO REPRODUCTION`);
+    problems.push(`${defect}: its failed tests left no reproduction`);
+  } else {
+    lines.push(`${defect.padEnd(26)} NOT PROVEN`);
+    problems.push(`${defect}: no reproduction of it proved out (see above)`);
+  }
+  for (const t of tried.filter((v) => !v.proven)) lines.push(`  ${name(t)}: ${t.detail}`);
+  return { defect, lines, problems, proven: win };
+}
+
+/**
+ * Prints each defect's proof, in the order given, then how many proved out and the bundles' size;
+ * returns the problems: a defect that left no reproduction, one none of whose reproductions proved
+ * out, a token found in a reproduction.
+ */
+export function reportProofs(proofs: readonly DefectProof[]): string[] {
   console.log('\nReproductions (curl and replay against the defect, then a faithful server):');
-  await inParallel(runs, concurrency, async ({ defect, outputDir }) => {
-    const folders = reproFolders(outputDir);
-    const leaks = folders
-      .flatMap((folder) => filesOf(path.join(folder, 'repro')))
-      .filter((file) => fs.readFileSync(file, 'utf8').includes(TOKEN));
-    if (leaks.length > 0) problems.push(`${defect}: the token is in ${leaks.join(', ')}`);
-    const tried: ReproVerdict[] = [];
-    for (const folder of folders) {
-      const result = await proveOne(defect, folder);
-      tried.push(result);
-      if (result.proven) break;
-    }
-    const win = tried.find((t) => t.proven);
-    const why = NOT_RESENDABLE[defect];
-    const gap = NOT_YET_PROVEN[defect];
-    const name = (t: ReproVerdict) => path.basename(t.folder);
-    if (win !== undefined) {
-      proven.push(win);
-      console.log(`${defect.padEnd(26)} proven by ${name(win)}: ${win.detail}`);
-      // Which failed test a run leaves first varies with timing: a listed defect proving out on one
-      // run is news for its list, not a verdict on the suite.
-      if (why !== undefined || gap !== undefined)
-        console.log(`${' '.repeat(26)} (listed as not provable: take it off the list)`);
-    } else if (why !== undefined) {
-      console.log(`${defect.padEnd(26)} NOT RE-SENDABLE, as stated: ${why}`);
-    } else if (gap !== undefined) {
-      console.log(`${defect.padEnd(26)} NOT PROVEN YET, a known gap: ${gap}`);
-    } else if (folders.length === 0) {
-      console.log(`${defect.padEnd(26)} NO REPRODUCTION`);
-      problems.push(`${defect}: its failed tests left no reproduction`);
-    } else {
-      console.log(`${defect.padEnd(26)} NOT PROVEN`);
-      problems.push(`${defect}: no reproduction of it proved out (see above)`);
-    }
-    for (const t of tried.filter((v) => !v.proven)) console.log(`  ${name(t)}: ${t.detail}`);
-  });
+  for (const proof of proofs) for (const line of proof.lines) console.log(line);
+  const proven = proofs.flatMap((p) => (p.proven === undefined ? [] : [p.proven]));
   const sizes = proven.map((p) => p.bytes).sort((a, b) => a - b);
   const median = sizes[Math.floor(sizes.length / 2)];
   console.log(
-    `\nrepro proof: ${proven.length} of ${runs.length} defects' reproductions proven` +
+    `\nrepro proof: ${proven.length} of ${proofs.length} defects' reproductions proven` +
       (median === undefined
         ? ''
         : `; median bundle ${median} bytes in ${proven[0]?.files ?? 0} files (${sizes[0]}–${sizes.at(-1)})`),
   );
-  return problems;
+  return proofs.flatMap((p) => p.problems);
 }
