@@ -241,26 +241,28 @@ export class ApiClient {
     if (pacer !== undefined) await pacer.acquire();
     const pacedMs = performance.now() - bookedAt;
     try {
-      const response = await this.options.request.fetch(req.path, {
-        method: req.method,
-        params: req.params,
-        headers: {
-          ...this.options.headers,
-          ...req.headers,
-          ...(req.rawBody === undefined
-            ? {}
-            : { 'content-type': req.headers?.['content-type'] ?? 'application/json' }),
-        },
-        data: req.rawBody ?? req.body,
-        timeout: this.options.timeoutMs,
-        failOnStatusCode: false,
-        maxRetries: 0,
+      const answer = await onFreshStack(async () => {
+        const response = await this.options.request.fetch(req.path, {
+          method: req.method,
+          params: req.params,
+          headers: {
+            ...this.options.headers,
+            ...req.headers,
+            ...(req.rawBody === undefined
+              ? {}
+              : { 'content-type': req.headers?.['content-type'] ?? 'application/json' }),
+          },
+          data: req.rawBody ?? req.body,
+          timeout: this.options.timeoutMs,
+          failOnStatusCode: false,
+          maxRetries: 0,
+        });
+        return {
+          status: response.status(),
+          headers: response.headers(),
+          text: await response.text(),
+        };
       });
-      const answer = {
-        status: response.status(),
-        headers: response.headers(),
-        text: await response.text(),
-      };
       const retryAfter = answer.headers['retry-after'];
       if (pacer !== undefined && answer.status === 429)
         await pacer.throttled(bookedAt, parseRetryAfter(retryAfter));
@@ -292,6 +294,32 @@ export class ApiClient {
     if (record === undefined) return;
     for (const observer of this.observers) observer.onRefused?.(record, refusal);
   }
+}
+
+/**
+ * Runs `send` from a stack of its own. Playwright captures the caller's stack on every API call, its
+ * `fetch` and its `text` alike, to name where the call came from, and formats it through source
+ * maps. Awaited from here, that stack is every frame of the wrapper and its caller, a dozen or more
+ * awaits deep, and formatting it made the wrapper cost 1.24 of a raw call instead of 1.09 to 1.12
+ * (`npm run bench -- --only overhead`, docs/performance.md). Started from a microtask that no async function awaits, it holds `send`
+ * alone, which is the frame Playwright names anyway: the first one outside Playwright.
+ */
+function onFreshStack<T>(send: () => Promise<T>): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    queueMicrotask(() => {
+      // Closures, not `resolve` itself: V8 follows a promise's own resolvers back to the awaits
+      // above, and the calls after `send`'s first await would capture those frames again.
+      send().then(
+        (value) => {
+          resolve(value);
+        },
+        (error: unknown) => {
+          // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- passed on as thrown
+          reject(error);
+        },
+      );
+    });
+  });
 }
 
 /** Whether a raw body is something no compatible backend creates a record from: not a JSON object. */
