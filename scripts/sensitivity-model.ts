@@ -27,7 +27,10 @@ import { type EmbeddedServer, freePort, startEmbeddedServer } from './support/em
  * and deletes in one test. And two the model reaches only on some seeds, where the floor does on
  * every run, so that a verdict on them here would be luck: a search that drops a second filter (1
  * seed in 10 at the paced budget; a clean-clone run missed it in 60 s), and a descending order
- * ignored for names (first failures after 5, 17, 32 and 45 s in four clean-clone runs, of 60).
+ * ignored for names (first failures after 5, 17, 32 and 45 s in four clean-clone runs, of 60). And a
+ * search that skips emails: 1 seed in 10 at the paced budget, and its counterexample searches a
+ * piece of an email that may fall in the run's marker, which differs on replay (two clean-clone runs
+ * saw it fail to replay); the floor searches for a term only an email holds, on every run.
  */
 const FLOOR_ONLY = new Set([
   'auth-ignored',
@@ -37,6 +40,7 @@ const FLOOR_ONLY = new Set([
   'deleted-id-reused',
   'search-drops-second-filter',
   'desc-ignored-by-name',
+  'search-skips-email',
 ]);
 const DEFECTS = defectNames.filter((name) => !FLOOR_ONLY.has(name));
 const ROOT = path.resolve(__dirname, '..');
