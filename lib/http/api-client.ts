@@ -301,8 +301,9 @@ export class ApiClient {
  * `fetch` and its `text` alike, to name where the call came from, and formats it through source
  * maps. Awaited from here, that stack is every frame of the wrapper and its caller, a dozen or more
  * awaits deep, and formatting it made the wrapper cost 1.24 of a raw call instead of 1.09 to 1.12
- * (`npm run bench -- --only overhead`, docs/performance.md). Started from a microtask that no async function awaits, it holds `send`
- * alone, which is the frame Playwright names anyway: the first one outside Playwright.
+ * (`npm run bench -- --only overhead`, docs/performance.md). Started from a microtask that no async
+ * function awaits, it holds `send` alone, which is the frame Playwright names anyway: the first one
+ * outside Playwright.
  */
 function onFreshStack<T>(send: () => Promise<T>): Promise<T> {
   return new Promise<T>((resolve, reject) => {
