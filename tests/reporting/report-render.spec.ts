@@ -9,11 +9,13 @@ import { serveFolder } from '../../scripts/support/static-server';
 
 const ROOT = path.resolve('.tmp/reporting/render');
 // The reports are large single-page apps: on a busy machine they can take far longer than the
-// default 10 s to render, and a wait that gives up early would fail a correct report.
+// default 10 s to render, and a wait that gives up early would fail a correct report. A test has
+// several such waits, so its own limit is well above one wait's: a wait that does give up then
+// fails with the page's text, not with a test timeout that has already closed the page.
 const expect = baseExpect.configure({ timeout: 60_000 });
 const TEST_TITLE = 'a created user reads back and is deleted';
 
-test.describe.configure({ mode: 'serial' });
+test.describe.configure({ mode: 'serial', timeout: 300_000 });
 
 let browser: Browser;
 let page: Page;
