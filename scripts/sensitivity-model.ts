@@ -28,9 +28,9 @@ import { type EmbeddedServer, freePort, startEmbeddedServer } from './support/em
  * every run, so that a verdict on them here would be luck: a search that drops a second filter (1
  * seed in 10 at the paced budget; a clean-clone run missed it in 60 s), and a descending order
  * ignored for names (first failures after 5, 17, 32 and 45 s in four clean-clone runs, of 60). And a
- * search that skips emails: 1 seed in 10 at the paced budget, and its counterexample searches a
- * piece of an email that may fall in the run's marker, which differs on replay (two clean-clone runs
- * saw it fail to replay); the floor searches for a term only an email holds, on every run.
+ * search that skips emails: 1 seed in 10 at the paced budget (its counterexamples now replay: a term
+ * is cut from an email's local part only, never from the scope or run tag that differ on replay);
+ * the floor searches for a term only an email holds, on every run.
  */
 const FLOOR_ONLY = new Set([
   'auth-ignored',

@@ -108,7 +108,7 @@ class List implements UserCommand {
     const query = resolveQuery(
       this.spec,
       live.map((u) => u.record),
-      session.scopeField,
+      { field: session.scopeField, scope: session.scope },
       sources,
     );
     // A term cut from a user's field prints as the cut itself: a replay's users hold other values

@@ -98,6 +98,26 @@ function textFields(record: ModelRecord, scopeField: string, withScope: boolean)
     .sort();
 }
 
+/**
+ * The scope of a model session: the field that carries it (a user's email) and the scope itself,
+ * which that field holds as `<local>.<scope>…` followed by the run's tag.
+ */
+export interface QueryScope {
+  field: string;
+  scope: string;
+}
+
+/**
+ * What of a field's value a term may be cut from. In the scope field that is only `<local>`: a
+ * replay recreates it, while the scope and the run's tag after it differ from run to run, and a
+ * term cut from them would find other records, or none, when the counterexample is replayed.
+ */
+export function cuttable(value: unknown, field: string, scope: QueryScope): unknown {
+  if (field !== scope.field || typeof value !== 'string') return value;
+  const at = value.indexOf(`.${scope.scope}`);
+  return at < 0 ? value : value.slice(0, at);
+}
+
 /** Where a term came from: a piece of one user's field, as {@link pieceOf} cuts it. */
 export interface TermSource {
   /** The user's index among the users in scope (creation order). */
@@ -126,13 +146,15 @@ function resolveTerm(
   spec: TermSpec,
   users: readonly ModelRecord[],
   fieldsOf: (record: ModelRecord) => string[],
+  scope: QueryScope,
 ): { field?: string; text: string; source?: TermSource } {
   if (spec.from === 'literal') return { text: spec.text };
   const index = spec.user % Math.max(1, users.length);
   const record = users[index];
   const fields = record === undefined ? [] : fieldsOf(record);
   const field = fields[spec.field % Math.max(1, fields.length)];
-  const value = record !== undefined && field !== undefined ? record[field] : undefined;
+  const value =
+    record !== undefined && field !== undefined ? cuttable(record[field], field, scope) : undefined;
   const chars = typeof value === 'string' ? Array.from(value) : [];
   const start = chars.length === 0 ? 0 : spec.start % chars.length;
   return {
@@ -145,34 +167,40 @@ function resolveTerm(
 }
 
 /**
- * A concrete query for the users in scope (creation order). `scopeField` is the field the scope
+ * A concrete query for the users in scope (creation order). `scope.field` is the field the scope
  * filter uses: no second filter goes on it.
  */
 export function resolveQuery(
   spec: QuerySpec,
   users: readonly ModelRecord[],
-  scopeField: string,
+  scope: QueryScope,
   /** Filled with where the filter's and the search's terms came from, for a replay to cut anew. */
   sources: { filter?: TermSource; search?: TermSource } = {},
 ): ModelQuery {
   const query: ModelQuery = {};
   if (spec.filter !== undefined) {
-    const { field, text, source } = resolveTerm(spec.filter.term, users, (r) =>
-      textFields(r, scopeField, false),
+    const { field, text, source } = resolveTerm(
+      spec.filter.term,
+      users,
+      (r) => textFields(r, scope.field, false),
+      scope,
     );
     query.filter = { field: field ?? 'name', value: text };
     if (source !== undefined) sources.filter = source;
   }
   if (spec.search !== undefined) {
-    const { text, source } = resolveTerm(spec.search, users, (r) =>
-      textFields(r, scopeField, true),
+    const { text, source } = resolveTerm(
+      spec.search,
+      users,
+      (r) => textFields(r, scope.field, true),
+      scope,
     );
     query.search = text;
     if (source !== undefined) sources.search = source;
   }
   if (spec.sort !== undefined) {
     // Mostly the fields every user has; sometimes any field a user in scope has.
-    const standard = ['name', scopeField, 'id', 'createdAt', 'avatar'];
+    const standard = ['name', scope.field, 'id', 'createdAt', 'avatar'];
     const all = [...new Set([...standard, ...users.flatMap((u) => Object.keys(u))])];
     const pool = spec.sort.field < 10 ? standard : all;
     query.sortBy = pool[spec.sort.field % pool.length];

@@ -9,7 +9,7 @@ import { RUN_MARKER_PREFIX } from '../resources/run-marker';
 import { toCode } from './code';
 import { type JsonObject, show } from './json';
 import { checkList, type ModelQuery } from './list-semantics';
-import { pieceOf } from './query-spec';
+import { cuttable, pieceOf } from './query-spec';
 import { type ModelUser, recordProblems, UsersModel } from './users-model';
 
 /** One call of a session, as a line of a replayable test and the HTTP request it stands for. */
@@ -110,7 +110,11 @@ export class ModelSession {
 
   /** A piece of a user's field, as a generated list query cuts its filter and search terms. */
   piece(user: ModelUser, field: string, start: number, length: number): string {
-    return pieceOf(user.record[field], start, length);
+    const value = cuttable(user.record[field], field, {
+      field: this.scopeField,
+      scope: this.scope,
+    });
+    return pieceOf(value, start, length);
   }
 
   /** Deletes a user that is already deleted: `404`. */
