@@ -27,10 +27,7 @@ import { type EmbeddedServer, freePort, startEmbeddedServer } from './support/em
  * and deletes in one test. And two the model reaches only on some seeds, where the floor does on
  * every run, so that a verdict on them here would be luck: a search that drops a second filter (1
  * seed in 10 at the paced budget; a clean-clone run missed it in 60 s), and a descending order
- * ignored for names (first failures after 5, 17, 32 and 45 s in four clean-clone runs, of 60). And a
- * search that skips emails: 1 seed in 10 at the paced budget (its counterexamples now replay: a term
- * is cut from an email's local part only, never from the scope or run tag that differ on replay);
- * the floor searches for a term only an email holds, on every run.
+ * ignored for names (first failures after 5, 17, 32 and 45 s in four clean-clone runs, of 60).
  */
 const FLOOR_ONLY = new Set([
   'auth-ignored',
@@ -40,7 +37,6 @@ const FLOOR_ONLY = new Set([
   'deleted-id-reused',
   'search-drops-second-filter',
   'desc-ignored-by-name',
-  'search-skips-email',
 ]);
 const DEFECTS = defectNames.filter((name) => !FLOOR_ONLY.has(name));
 const ROOT = path.resolve(__dirname, '..');
