@@ -3,8 +3,8 @@
  * side in this run (interleaved, repeated), reported as median and spread. Prints a Markdown table
  * on stdout (progress on stderr) and writes bench-results.json.
  *
- *   npm run bench                      all benchmarks, about 7 minutes
- *   npm run bench -- --quick           fewer repetitions, no suite scaling, about 2 minutes
+ *   npm run bench                      all benchmarks, about 10 minutes
+ *   npm run bench -- --quick           fewer repetitions, no suite scaling, about 4 minutes
  *   npm run bench -- --only polling    one benchmark (repeat --only, or comma-separate, for more)
  *
  * Goals missed are reported, not failed: the exit code is 1 only when a benchmark could not run.
@@ -19,9 +19,18 @@ import { overhead } from './bench/overhead';
 import { pacing } from './bench/pacing';
 import { polling } from './bench/polling';
 import { scaling } from './bench/scaling';
+import { suitePacing } from './bench/suite-pacing';
 import { throughput } from './bench/throughput';
 
-const BENCHMARKS: Benchmark[] = [overhead, polling, faults, pacing, throughput, scaling];
+const BENCHMARKS: Benchmark[] = [
+  overhead,
+  polling,
+  faults,
+  pacing,
+  suitePacing,
+  throughput,
+  scaling,
+];
 const REPO_ROOT = path.resolve(__dirname, '..');
 const RESULTS_FILE = path.join(REPO_ROOT, 'bench-results.json');
 
@@ -55,7 +64,7 @@ function usage(): string {
   return [
     'Usage: npm run bench -- [--quick] [--only NAME[,NAME]]',
     '',
-    '  --quick   fewer repetitions and shorter runs (about 2 minutes); skips suite scaling',
+    '  --quick   fewer repetitions and shorter runs (about 4 minutes); skips suite scaling',
     '  --only    run only these benchmarks',
     '',
     'Benchmarks:',
