@@ -1,3 +1,5 @@
+import path from 'node:path';
+
 import { defineConfig, type PlaywrightTestProject } from '@playwright/test';
 
 import {
@@ -182,9 +184,12 @@ export default defineConfig<Use>({
   reporter: [
     ...reporters({
       ci,
+      root: launch.reportsDir,
       environments: environmentsOf(projects).map((e) => ({ ...e, selected: wanted(e.project) })),
     }),
-    ...(!ci && launch.junit ? [['junit', { outputFile: REPORT_PATHS.junit }] as const] : []),
+    ...(!ci && launch.junit
+      ? [['junit', { outputFile: path.resolve(launch.reportsDir, REPORT_PATHS.junit) }] as const]
+      : []),
   ],
   use: {
     // `--trace on` works too: a trace holds the token's variable name, never its value.

@@ -2,7 +2,7 @@ import type { FullConfig } from '@playwright/test';
 
 import { ConfigError } from './config/environment';
 import { preflightEnabled } from './config/preflight-switch';
-import { publishRunSettings } from './config/run-settings';
+import { launchSettings, publishRunSettings } from './config/run-settings';
 import { startPacingCoordinator } from './http/pacing-coordinator';
 import { environmentContract } from './openapi/contract-loader';
 import { preflight, PreflightError, preflightTargets, projectEnvironments } from './preflight';
@@ -20,7 +20,7 @@ import { SUITE_RESOURCES } from './suite-resources';
  * the API health summary and coverage, and fails the run on a breached threshold.
  */
 export default function globalSetup(config: FullConfig): Promise<() => Promise<void>> {
-  return setUpRun(config);
+  return setUpRun(config, { root: launchSettings().reportsDir });
 }
 
 /**

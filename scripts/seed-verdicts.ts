@@ -61,6 +61,7 @@ async function caught(defect: string, seed: number, grep: string, name: string):
       LOCAL_PORT: String(await freePort()),
       PLAYWRIGHT_JSON_OUTPUT_FILE: report,
       PW_OUTPUT_DIR: path.join(OUT, name),
+      PW_REPORTS_DIR: path.join(OUT, name),
       LOG_LEVEL: 'silent',
       PREFLIGHT: 'off',
       LOCAL_POLL_TIMEOUT_MS: '2500',

@@ -111,6 +111,7 @@ async function runModel(
       LOCAL_FAULTS_PORT: String(await freePort()),
       PLAYWRIGHT_JSON_OUTPUT_FILE: report,
       PW_OUTPUT_DIR: path.join(OUT, name),
+      PW_REPORTS_DIR: path.join(OUT, name),
       LOG_LEVEL: 'silent',
       // The model must catch each defect itself, not the preflight.
       PREFLIGHT: 'off',

@@ -106,6 +106,7 @@ async function runOnce(defect: string, files: readonly string[]): Promise<RunRes
       PLAYWRIGHT_JSON_OUTPUT_FILE: report,
       // Each run keeps its own artifacts, so parallel runs never share a folder.
       PW_OUTPUT_DIR: path.join(OUT, defect),
+      PW_REPORTS_DIR: path.join(OUT, defect),
       LOG_LEVEL: 'silent',
       // The tests must catch each defect themselves: a preflight that stops the run (an API that is
       // always down, a wrong content type) would leave no test to prove anything.

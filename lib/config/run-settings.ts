@@ -66,6 +66,12 @@ export interface LaunchSettings {
   junit: boolean;
   /** Where Playwright writes test artifacts (`PW_OUTPUT_DIR`); concurrent runs each need their own. */
   outputDir: string;
+  /**
+   * The folder the reports go under (`PW_REPORTS_DIR`): `playwright-report/`, `allure-results/`,
+   * `reports/` (health, coverage, thresholds, JUnit). The checkout by default; concurrent runs each
+   * need their own, as for `outputDir`.
+   */
+  reportsDir: string;
   /** The `local-faults` server's seed (`MOCK_SEED`), when the shell picks one. */
   mockSeed: string | undefined;
   /** The user turned colour off (`NO_COLOR`). */
@@ -80,6 +86,7 @@ export function launchSettings(env: NodeJS.ProcessEnv = process.env): LaunchSett
     ci: Boolean(env.CI),
     junit: flag(env.JUNIT),
     outputDir: text(env.PW_OUTPUT_DIR) ?? 'test-results',
+    reportsDir: text(env.PW_REPORTS_DIR) ?? '.',
     mockSeed: text(env.MOCK_SEED),
     noColor: Boolean(env.NO_COLOR),
   };

@@ -44,7 +44,12 @@ async function runSuite(workers: number, outputDir: string, port: number): Promi
     {
       cwd: REPO_ROOT,
       stdio: ['ignore', 'pipe', 'pipe'],
-      env: { ...process.env, LOCAL_PORT: String(port), PW_OUTPUT_DIR: outputDir },
+      env: {
+        ...process.env,
+        LOCAL_PORT: String(port),
+        PW_OUTPUT_DIR: outputDir,
+        PW_REPORTS_DIR: outputDir,
+      },
     },
   );
   let output = '';

@@ -84,6 +84,7 @@ async function runQaSuite(outputDir: string): Promise<SuiteRun> {
         QA_BASE_URL: server.baseUrl,
         QA_API_TOKEN: TOKEN,
         PW_OUTPUT_DIR: outputDir,
+        PW_REPORTS_DIR: outputDir,
         LOG_LEVEL: 'error',
       }),
     );

@@ -131,6 +131,7 @@ async function againstForeignBackend(
           QA_BASE_URL: server.baseUrl,
           QA_API_TOKEN: TOKEN,
           PW_OUTPUT_DIR: path.join(ROOT, '.tmp', 'foreign-backend', name),
+          PW_REPORTS_DIR: path.join(ROOT, '.tmp', 'foreign-backend', name),
           LOG_LEVEL: 'error',
         }),
       ));

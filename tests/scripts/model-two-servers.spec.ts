@@ -57,6 +57,7 @@ test.describe('the model against two faithful servers', () => {
           MODEL_SEED: process.env.MODEL_SEED ?? String(seed),
           PLAYWRIGHT_JSON_OUTPUT_FILE: report,
           PW_OUTPUT_DIR: out,
+          PW_REPORTS_DIR: out,
           LOG_LEVEL: 'silent',
         }),
       );

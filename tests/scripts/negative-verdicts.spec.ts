@@ -87,6 +87,7 @@ test.describe('no negative test passes for the wrong reason', () => {
         // The embedded environments' preflight would stop the run before any test: skip it.
         PREFLIGHT: 'off',
         PW_OUTPUT_DIR: path.join(out, 'results'),
+        PW_REPORTS_DIR: out,
         PLAYWRIGHT_JSON_OUTPUT_NAME: report,
         LOG_LEVEL: 'error',
       }),

@@ -51,6 +51,7 @@ test('against production only @readonly tests run, and they send no write', asyn
         PRODUCTION_BASE_URL: `${origin ?? ''}/api/v1`,
         PRODUCTION_ALLOW_WRITES: '',
         PW_OUTPUT_DIR: path.join(output, 'test-results'),
+        PW_REPORTS_DIR: output,
         PLAYWRIGHT_JSON_OUTPUT_FILE: report,
         LOG_LEVEL: 'error',
       }),
