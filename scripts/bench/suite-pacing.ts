@@ -1,27 +1,12 @@
 import path from 'node:path';
 
 import { childEnv, runPlaywright } from '../support/child-process';
-import type { EmbeddedServer } from '../support/embedded-server';
+import { type EmbeddedServer, RATE_LIMITED_SAAS } from '../support/embedded-server';
 import { type Benchmark, type Goal, meets } from './benchmark';
 import { startServer } from './harness';
 import { formatMs, spreadOf } from './stats';
 
-/**
- * A SaaS like mockapi.io, as far as it says or is seen to do: it publishes no rate limit, and
- * people who hit its 429s throttle to about one request per 120 ms, so a limit of 10 requests a
- * second; answers in 80–200 ms; reads that lag writes by 300 ms.
- */
-const LIMIT_RPS = 10;
-const SERVER_FLAGS = [
-  '--rate-limit-rps',
-  String(LIMIT_RPS),
-  '--latency-min-ms',
-  '80',
-  '--latency-max-ms',
-  '200',
-  '--read-lag-ms',
-  '300',
-];
+const { limitRps: LIMIT_RPS, flags: SERVER_FLAGS } = RATE_LIMITED_SAAS;
 const TOKEN = 'bench-suite-pacing-token';
 /** Issue 22: the whole qa suite spends the rate budget, at most 15% over its requests at the limit... */
 const RATIO_GOAL: Goal = { kind: 'at-most', limit: 1.15 };

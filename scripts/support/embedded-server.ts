@@ -25,6 +25,25 @@ export class EmbeddedServerError extends Error {
   override name = 'EmbeddedServerError';
 }
 
+/**
+ * The embedded server's flags for a SaaS like mockapi.io, as far as it says or is seen to do: it
+ * publishes no rate limit, and people who hit its 429s throttle to about one request per 120 ms,
+ * so 10 requests a second; answers in 80–200 ms; reads that lag writes by 300 ms.
+ */
+export const RATE_LIMITED_SAAS = {
+  limitRps: 10,
+  flags: [
+    '--rate-limit-rps',
+    '10',
+    '--latency-min-ms',
+    '80',
+    '--latency-max-ms',
+    '200',
+    '--read-lag-ms',
+    '300',
+  ],
+} as const;
+
 /** Asks the OS for a port nobody listens on. */
 export async function freePort(): Promise<number> {
   const probe = createServer();

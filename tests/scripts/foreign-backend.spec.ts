@@ -3,7 +3,11 @@ import path from 'node:path';
 import { type APIRequestContext, expect, test } from '@playwright/test';
 
 import { childEnv, runPlaywright } from '../../scripts/support/child-process';
-import { type EmbeddedServer, startEmbeddedServer } from '../../scripts/support/embedded-server';
+import {
+  type EmbeddedServer,
+  RATE_LIMITED_SAAS,
+  startEmbeddedServer,
+} from '../../scripts/support/embedded-server';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const TOKEN = 'foreign-backend-token-5f1c9a';
@@ -59,16 +63,7 @@ test.describe('the suite against a foreign backend, default tuning', () => {
     const { state, durationMs } = await againstForeignBackend(
       playwright.request,
       'rate-limit',
-      [
-        '--rate-limit-rps',
-        '10',
-        '--latency-min-ms',
-        '80',
-        '--latency-max-ms',
-        '200',
-        '--read-lag-ms',
-        '300',
-      ],
+      RATE_LIMITED_SAAS.flags,
       ['--workers=4'],
     );
     expect(
@@ -78,7 +73,7 @@ test.describe('the suite against a foreign backend, default tuning', () => {
     // Reported, not asserted: wall time on a shared machine is for the benchmark (`npm run bench -- --only pacing`).
     test.info().annotations.push({
       type: 'pacing',
-      description: `${state.requests} requests in ${(durationMs / 1000).toFixed(1)} s: ${(((durationMs / 1000) * 10) / state.requests).toFixed(2)} × requests ÷ limit; ${state.throttled} answered 429`,
+      description: `${state.requests} requests in ${(durationMs / 1000).toFixed(1)} s: ${(((durationMs / 1000) * RATE_LIMITED_SAAS.limitRps) / state.requests).toFixed(2)} × requests ÷ limit; ${state.throttled} answered 429`,
     });
   });
 });
