@@ -106,6 +106,19 @@ export async function openUsers(
   return { users, context, dispose: () => context.dispose() };
 }
 
+/** The embedded server's own request and 429 counters (`GET /__control/state`). */
+export interface ServerCounts {
+  requests: number;
+  throttled: number;
+}
+
+/** What the server has counted so far, from its control API. */
+export async function serverCounts(server: EmbeddedServer): Promise<ServerCounts> {
+  const response = await fetch(`${server.controlUrl}/state`);
+  if (!response.ok) throw new Error(`${server.controlUrl}/state answered ${response.status}`);
+  return (await response.json()) as ServerCounts;
+}
+
 /** Starts `server/main.ts` as a child process on a free loopback port, with extra flags. */
 export async function startServer(flags: readonly string[] = []): Promise<EmbeddedServer> {
   return startEmbeddedServer({ flags });

@@ -6,7 +6,14 @@ import { startPacingCoordinator } from '../../lib/http/pacing-coordinator';
 import { runPacer } from '../../lib/session/session';
 import type { EmbeddedServer } from '../support/embedded-server';
 import { type Benchmark, type Figure, type Goal, meets } from './benchmark';
-import { openUsers, remoteEnvironment, startServer, timed } from './harness';
+import {
+  openUsers,
+  remoteEnvironment,
+  type ServerCounts,
+  serverCounts,
+  startServer,
+  timed,
+} from './harness';
 import { formatMs, type Spread, spreadOf } from './stats';
 import { buildPayloads, CALLS_PER_CYCLE, type CyclePayload, frameworkCycle } from './workload';
 
@@ -47,12 +54,6 @@ interface Run {
   server: ServerCounts;
 }
 
-/** The embedded server's own request and 429 counters (`GET /__control/state`). */
-interface ServerCounts {
-  requests: number;
-  throttled: number;
-}
-
 /** Counts every attempt and every 429 from the client's side. */
 function tallyObserver(): ApiObserver & { requests: number; throttled: number; calls: number } {
   const tally = {
@@ -70,12 +71,6 @@ function tallyObserver(): ApiObserver & { requests: number; throttled: number; c
     },
   };
   return tally;
-}
-
-async function serverCounts(server: EmbeddedServer): Promise<ServerCounts> {
-  const response = await fetch(`${server.controlUrl}/state`);
-  if (!response.ok) throw new Error(`${server.controlUrl}/state answered ${response.status}`);
-  return (await response.json()) as ServerCounts;
 }
 
 /**

@@ -1,9 +1,9 @@
 import path from 'node:path';
 
 import { childEnv, runPlaywright } from '../support/child-process';
-import { type EmbeddedServer, RATE_LIMITED_SAAS } from '../support/embedded-server';
+import { RATE_LIMITED_SAAS } from '../support/embedded-server';
 import { type Benchmark, type Goal, meets } from './benchmark';
-import { startServer } from './harness';
+import { serverCounts, startServer } from './harness';
 import { formatMs, spreadOf } from './stats';
 
 const { limitRps: LIMIT_RPS, flags: SERVER_FLAGS } = RATE_LIMITED_SAAS;
@@ -12,11 +12,6 @@ const TOKEN = 'bench-suite-pacing-token';
 const RATIO_GOAL: Goal = { kind: 'at-most', limit: 1.15 };
 /** ...and is seldom throttled. */
 const THROTTLED_GOAL: Goal = { kind: 'at-most', limit: 0.02, label: '≤ 0.02 (2%)' };
-
-interface ServerCounts {
-  requests: number;
-  throttled: number;
-}
 
 interface SuiteRun {
   ms: number;
@@ -28,12 +23,6 @@ interface SuiteRun {
   passed: number;
   /** Tests that failed or were flaky, or the run's exit code when it gave no count. */
   failed: number;
-}
-
-async function serverCounts(server: EmbeddedServer): Promise<ServerCounts> {
-  const response = await fetch(`${server.controlUrl}/state`);
-  if (!response.ok) throw new Error(`${server.controlUrl}/state answered ${response.status}`);
-  return (await response.json()) as ServerCounts;
 }
 
 /**
