@@ -8,13 +8,19 @@ export function toCode(value: unknown): string {
   if (typeof value === 'string') return stringCode(value);
   if (Array.isArray(value)) return `[${value.map(toCode).join(', ')}]`;
   if (typeof value === 'object' && value !== null) {
-    const entries = Object.entries(value).map(
-      ([key, item]) =>
-        `${/^[A-Za-z_$][\w$]*$/.test(key) ? key : JSON.stringify(key)}: ${toCode(item)}`,
-    );
+    const entries = Object.entries(value).map(([key, item]) => `${keyCode(key)}: ${toCode(item)}`);
     return entries.length === 0 ? '{}' : `{ ${entries.join(', ')} }`;
   }
   return value === undefined ? 'undefined' : JSON.stringify(value);
+}
+
+/**
+ * A property name as source. `__proto__`, bare or quoted, would set the literal's prototype instead
+ * of a property (JSON.parse makes it an own property): only the computed form keeps it a key.
+ */
+function keyCode(key: string): string {
+  if (key === '__proto__') return '["__proto__"]';
+  return /^[A-Za-z_$][\w$]*$/.test(key) ? key : JSON.stringify(key);
 }
 
 function stringCode(text: string): string {
