@@ -51,11 +51,14 @@ the recorded one in the later calls. What the replay creates, it deletes at the 
 Exit codes: 0 the defect no longer reproduces, 1 it still does, 2 bad usage, configuration or an
 unreachable API.`;
 
-interface ReplayOptions {
+export interface ReplayOptions {
   source: string;
   environment: EnvironmentName;
   baseUrl: string | undefined;
 }
+
+/** Where a replay's lines go: stdout for the command. */
+export type Out = (line: string) => void;
 
 function parseCommandLine(argv: readonly string[]): CommandLine<ReplayOptions> {
   let parsed;
@@ -96,8 +99,12 @@ function targetOf(options: ReplayOptions): Target {
 
 const WRITES = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
-/** `npm run replay`: re-sends a failed test's calls and says whether its defect still reproduces. */
-async function replay(options: ReplayOptions): Promise<number> {
+/**
+ * `npm run replay`: re-sends a failed test's calls and says whether its defect still reproduces;
+ * resolves with the command's exit code, 0 or 1. A problem with the set-up (no reproduction there,
+ * an unreachable API, a refused token) throws a {@link SetupError}.
+ */
+export async function replay(options: ReplayOptions, out: Out): Promise<number> {
   let repro;
   try {
     repro = readRepro(options.source);
@@ -110,7 +117,6 @@ async function replay(options: ReplayOptions): Promise<number> {
   if (repro.calls.some((c) => WRITES.has(c.method)))
     requireWrites(target, `the replay of "${repro.title}" writes`);
   const tokenVariable = `${target.variablePrefix ?? 'LOCAL'}_API_TOKEN`;
-  const out = (line: string) => process.stdout.write(`${line}\n`);
   out(`replaying ${repro.calls.length} call(s) of ${repro.title} against ${environment.baseUrl}`);
 
   const context = await request.newContext(requestContextOptions(environment));
@@ -215,12 +221,21 @@ async function replay(options: ReplayOptions): Promise<number> {
   return code;
 }
 
-runCommand('replay', parseCommandLine, async (options) => {
+/**
+ * {@link replay} with its set-up problems named for the target (an unreachable API, a refused
+ * token): what the command runs, and what the sensitivity check proves reproductions with.
+ */
+export async function replayJudged(options: ReplayOptions, out: Out): Promise<number> {
   try {
-    return await replay(options);
+    return await replay(options, out);
   } catch (error) {
     const setup = asSetupError(error, targetOf(options));
     if (setup !== undefined) throw setup;
     throw error;
   }
-});
+}
+
+if (require.main === module)
+  runCommand('replay', parseCommandLine, (options) =>
+    replayJudged(options, (line) => process.stdout.write(`${line}\n`)),
+  );

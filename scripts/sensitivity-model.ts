@@ -72,6 +72,7 @@ interface JsonSuite {
       annotations: { type: string; description?: string }[];
       results: {
         status: string;
+        duration?: number;
         error?: { message?: string };
         attachments: { name: string; body?: string }[];
       }[];
@@ -117,31 +118,110 @@ async function runModel(
       PREFLIGHT: 'off',
     }),
   );
+  const outcome = outcomesOf(report, run.output).get(project);
+  if (outcome === undefined)
+    throw new Error(`${name}: the model-based test did not run:\n${run.output.slice(-2000)}`);
+  return { ...outcome, seconds: run.durationMs / 1000 };
+}
+
+/** What a project of one Playwright run reports: its model test's outcome, by project name. */
+function outcomesOf(report: string, output: string): Map<string, RunOutcome> {
   let tests: ReturnType<typeof modelTests>;
   try {
     const json = JSON.parse(readFileSync(report, 'utf8')) as { suites: JsonSuite[] };
     tests = json.suites.flatMap(modelTests);
   } catch (error) {
-    throw new Error(`${name}: no JSON report (${String(error)}):\n${run.output.slice(-2000)}`, {
+    throw new Error(`no JSON report (${String(error)}):\n${output.slice(-2000)}`, {
       cause: error,
     });
   }
-  const test = tests[0];
-  const result = test?.results.at(-1);
-  if (test === undefined || result === undefined)
-    throw new Error(`${name}: the model-based test did not run:\n${run.output.slice(-2000)}`);
-  const summary = test.annotations.find((a) => a.type === 'model')?.description;
-  const attachment = result.attachments.find((a) => a.name === 'model-counterexample.spec.ts');
-  return {
-    status: result.status,
-    summary: summary === undefined ? undefined : (JSON.parse(summary) as Summary),
-    counterexample:
-      attachment?.body === undefined
-        ? undefined
-        : Buffer.from(attachment.body, 'base64').toString('utf8'),
-    error: result.error?.message ?? '',
-    seconds: run.durationMs / 1000,
-  };
+  const outcomes = new Map<string, RunOutcome>();
+  for (const test of tests) {
+    const result = test.results.at(-1);
+    if (result === undefined) continue;
+    const summary = test.annotations.find((a) => a.type === 'model')?.description;
+    const attachment = result.attachments.find((a) => a.name === 'model-counterexample.spec.ts');
+    outcomes.set(test.projectName, {
+      status: result.status,
+      summary: summary === undefined ? undefined : (JSON.parse(summary) as Summary),
+      counterexample:
+        attachment?.body === undefined
+          ? undefined
+          : Buffer.from(attachment.body, 'base64').toString('utf8'),
+      error: result.error?.message ?? '',
+      seconds: (result.duration ?? 0) / 1000,
+    });
+  }
+  return outcomes;
+}
+
+/** The project of the one-run config that meets `defect`'s server. */
+const projectOf = (defect: string) => `local with ${defect}`;
+
+/**
+ * The model-based test once per defect, all in one Playwright run: one project per defect, each
+ * against a server of its own with that defect, `workers` at a time. One run, so Playwright and its
+ * reporter start once rather than once per defect (about 3 CPU-seconds each); each test still has
+ * a worker of its own, its own server and the whole budget, as a run of its own would.
+ */
+async function runModels(
+  defects: readonly string[],
+  workers: number,
+  env: Record<string, string>,
+): Promise<Map<string, RunOutcome>> {
+  const servers: { defect: string; server: EmbeddedServer }[] = [];
+  try {
+    await inParallel(defects, workers, async (defect) => {
+      servers.push({ defect, server: await startEmbeddedServer({ flags: ['--defect', defect] }) });
+    });
+    const projects = servers.map(({ defect, server }) => ({
+      name: projectOf(defect),
+      port: Number(new URL(server.baseUrl).port),
+    }));
+    const config = path.join(OUT, 'models.config.ts');
+    writeFileSync(
+      config,
+      `import { defineConfig } from '@playwright/test';\n\n` +
+        `import { loadEnvironment } from '../../lib/config/environment';\n` +
+        `import { localBaseUrl } from '../../lib/config/run-settings';\n` +
+        `import { environmentVariables } from '../../lib/config/secrets';\n\n` +
+        `// Written by scripts/sensitivity-model.ts for one run: the model test against each defect.\n` +
+        `const at = (port: number) =>\n` +
+        `  loadEnvironment('local', environmentVariables(), { baseUrl: localBaseUrl(port) });\n` +
+        `const PROJECTS: { name: string; port: number }[] = ${JSON.stringify(projects)};\n\n` +
+        `export default defineConfig({\n` +
+        `  testDir: '../../tests/api',\n  testMatch: 'model-based.spec.ts',\n` +
+        `  grep: /@model/,\n  grepInvert: /@model-replay/,\n` +
+        `  retries: 0,\n  workers: ${workers},\n  timeout: 60_000,\n` +
+        `  reporter: 'json',\n` +
+        `  projects: PROJECTS.map(({ name, port }) => ({ name, use: { environment: at(port) } })),\n` +
+        `});\n`,
+    );
+    const report = path.join(OUT, 'models.json');
+    const run = await runPlaywright(
+      // A model run that shrinks makes thousands of calls: recording and zipping their trace cost
+      // more CPU than making them (79 of 127 s in one run).
+      ['test', '-c', config, `--output=${path.join(OUT, 'models')}`, '--trace=off'],
+      childEnv({
+        ...env,
+        PLAYWRIGHT_JSON_OUTPUT_FILE: report,
+        LOG_LEVEL: 'silent',
+        // The model must catch each defect itself, not the preflight.
+        PREFLIGHT: 'off',
+      }),
+    );
+    const outcomes = outcomesOf(report, run.output);
+    const byDefect = new Map<string, RunOutcome>();
+    for (const defect of defects) {
+      const outcome = outcomes.get(projectOf(defect));
+      if (outcome === undefined)
+        throw new Error(`${defect}: the model-based test did not run:\n${run.output.slice(-2000)}`);
+      byDefect.set(defect, outcome);
+    }
+    return byDefect;
+  } finally {
+    await Promise.all(servers.map(({ server }) => server.stop()));
+  }
 }
 
 /** Someone else's users, there before the replay as on any shared backend. */
@@ -291,21 +371,20 @@ async function sensitivity(
       `export default defineConfig({ testDir: '.', retries: 0, workers: 1, reporter: 'line' });\n`,
   );
   const rows: (Replay & { outcome: RunOutcome })[] = [];
-  await inParallel(chosen, options.concurrency, async (defect) => {
-    const outcome = await runModel(defect, 'local', {
-      MOCK_DEFECT: defect,
-      // A deeper budget than a suite run's: the run stops at its first failure anyway, so the time
-      // is spent only on a defect it has not caught yet, and on shrinking. Two minutes, because the
-      // budget is wall time: at a load average of 19 on 2 cores, the slowest first failures of ten
-      // runs came after 58.1 and 55.5 s (2.4 s median), which 60 s would have missed by chance.
-      LOCAL_MODEL_RUNS: '1000',
-      LOCAL_MODEL_TIME_MS: '120000',
-      // As scripts/sensitivity.ts: a defect such as deletes that never show would otherwise wait
-      // out every poll's full window, and a server that is always down every call's retry budget.
-      LOCAL_POLL_TIMEOUT_MS: '2500',
-      LOCAL_RETRY_BUDGET_MS: '3000',
-      ...(options.seed === undefined ? {} : { MODEL_SEED: String(options.seed) }),
-    });
+  const outcomes = await runModels(chosen, options.concurrency, {
+    // A deeper budget than a suite run's: the run stops at its first failure anyway, so the time
+    // is spent only on a defect it has not caught yet, and on shrinking. Two minutes, because the
+    // budget is wall time: at a load average of 19 on 2 cores, the slowest first failures of ten
+    // runs came after 58.1 and 55.5 s (2.4 s median), which 60 s would have missed by chance.
+    LOCAL_MODEL_RUNS: '1000',
+    LOCAL_MODEL_TIME_MS: '120000',
+    // As scripts/sensitivity.ts: a defect such as deletes that never show would otherwise wait
+    // out every poll's full window, and a server that is always down every call's retry budget.
+    LOCAL_POLL_TIMEOUT_MS: '2500',
+    LOCAL_RETRY_BUDGET_MS: '3000',
+    ...(options.seed === undefined ? {} : { MODEL_SEED: String(options.seed) }),
+  });
+  for (const [defect, outcome] of outcomes) {
     if (options.replay && outcome.counterexample !== undefined)
       writeFileSync(path.join(REPLAYS, `${defect}.spec.ts`), outcome.counterexample);
     rows.push({ defect, outcome });
@@ -313,7 +392,7 @@ async function sensitivity(
     console.log(
       `${defect.padEnd(26)} ${outcome.status === 'passed' ? 'NOT CAUGHT' : `caught after ${((s?.firstFailureMs ?? 0) / 1000).toFixed(1)} s, shrunk to ${s?.counterexampleCommands ?? '?'} command(s) / ${s?.counterexampleCalls ?? '?'} call(s)`} (${outcome.seconds.toFixed(1)} s)`,
     );
-  });
+  }
   if (options.replay) {
     const started = performance.now();
     const replayed = rows.filter((r) => r.outcome.counterexample !== undefined);

@@ -17,7 +17,8 @@ import path from 'node:path';
 
 import type { ReproDocument } from '../../lib/repro/repro-bundle';
 import { comparable, IdOrdinals, readRepro } from '../../lib/repro/replay';
-import { childEnv, runNode } from './child-process';
+import { replayJudged } from '../replay';
+import { SetupError } from './cli';
 import { type CurlAnswer, curlAnswers } from './curl-answers';
 import { type EmbeddedServer, startEmbeddedServer } from './embedded-server';
 
@@ -165,11 +166,33 @@ export function curlShowsDefect(
   };
 }
 
-const replay = (folder: string, server: EmbeddedServer) =>
-  runNode(['--import', 'tsx', 'scripts/replay.ts', folder, '--base-url', server.baseUrl], {
-    env: childEnv({ LOCAL_API_TOKEN: TOKEN, NO_COLOR: '1' }),
-    timeoutMs: 180_000,
-  });
+/** How one replay ended: its exit code as the command's (null: it threw), and what it printed. */
+interface ReplayRun {
+  exitCode: number | null;
+  output: string;
+}
+
+/**
+ * `LOCAL_API_TOKEN=… npm run replay <folder> --base-url <server>`, run in this process: the
+ * command's own function, its lines collected. The same code as the command less a process start
+ * (1.7 CPU-seconds, twice per defect); tests/scripts/replay.spec.ts runs the command itself.
+ */
+async function replay(folder: string, server: EmbeddedServer): Promise<ReplayRun> {
+  const lines: string[] = [];
+  const out = (line: string) => lines.push(line);
+  const options = { source: folder, environment: 'local' as const, baseUrl: server.baseUrl };
+  // The token is read from the environment as each request leaves (lib/http/credentials.ts), as
+  // the command reads it from its shell; the defect runs are given the same (REPRO_PROOF_ENV).
+  process.env.LOCAL_API_TOKEN = TOKEN;
+  try {
+    const exitCode = await replayJudged(options, out);
+    return { exitCode, output: lines.join('\n') };
+  } catch (error) {
+    // A set-up problem ends the command with 2; anything else would be a crash, which proves nothing.
+    out(`replay: ${error instanceof Error ? error.message : String(error)}`);
+    return { exitCode: error instanceof SetupError ? 2 : null, output: lines.join('\n') };
+  }
+}
 
 function filesOf(dir: string): string[] {
   return fs
@@ -204,7 +227,7 @@ async function proveOne(defect: string, folder: string): Promise<ReproVerdict> {
     );
     outputs.push(['replay output', still.output + fixed.output]);
     if (still.exitCode !== 1 || fixed.exitCode !== 0)
-      replayed = `replay exited ${still.exitCode} against the defect (want 1) and ${fixed.exitCode} against the faithful server (want 0): ${lastLines(still.output + fixed.output)}`;
+      replayed = `replay exited ${String(still.exitCode)} against the defect (want 1) and ${String(fixed.exitCode)} against the faithful server (want 0): ${lastLines(still.output + fixed.output)}`;
   }
   const leaked = [
     ...files.filter((f) => fs.readFileSync(f, 'utf8').includes(TOKEN)),
