@@ -64,7 +64,7 @@ export async function loadContract(location: string, variable: string): Promise<
       `refers to ${external}: references to other documents are not supported, bundle it into one file`,
     );
   try {
-    return new Contract(doc, `Document: ${shown}`);
+    return new Contract(doc, `Document: ${shown}`).compileAll();
   } catch (error) {
     return fail(
       `a response schema does not compile: ${error instanceof Error ? error.message : String(error)}`,

@@ -41,32 +41,56 @@ const GATEWAY_STATUSES: ReadonlySet<number> = new Set([401, 403]);
 export class Contract implements ResponseContract {
   /** Every operation of the document, as coverage compares calls with them. */
   readonly operations: readonly DocumentedOperation[];
-  /** Response body validators by `METHOD template status-key`; absent where no JSON body is documented. */
+  /** Where each response's JSON body schema sits, by `METHOD template status-key`. */
+  private readonly schemas = new Map<string, string>();
+  /** The schemas compiled so far, by the same keys: each on first use (see {@link compileAll}). */
   private readonly validators = new Map<string, ValidateFunction>();
+  private readonly ajv: Ajv2020;
 
   /**
-   * Compiles every JSON response schema of `doc` (which must already be a valid OpenAPI 3.x
-   * document); `source` says where it came from in messages. Throws when a schema does not compile.
+   * Reads every JSON response schema of `doc` (which must already be a valid OpenAPI 3.x document);
+   * `source` says where it came from in messages. A schema is compiled when a response first needs
+   * it: a worker pays for the operations its tests call, not for every one of the document.
    */
   constructor(
     readonly document: OpenApiInput,
     readonly source: string,
   ) {
     this.operations = operationsOf(document);
-    const ajv = new Ajv2020({ allErrors: true, strict: false, logger: false });
-    addFormats(ajv);
-    ajv.addSchema(asJsonSchema2020(document), DOCUMENT_ID, undefined, false);
+    this.ajv = new Ajv2020({ allErrors: true, strict: false, logger: false });
+    addFormats(this.ajv);
+    this.ajv.addSchema(asJsonSchema2020(document), DOCUMENT_ID, undefined, false);
     for (const operation of this.operations) {
       const at = pointerTo(pointerTo('/paths', operation.template), operation.method.toLowerCase());
       for (const key of operation.statuses) {
         const schemaAt = jsonSchemaPointer(document, pointerTo(`${at}/responses`, key));
-        if (schemaAt === undefined) continue;
-        this.validators.set(
-          `${operation.method} ${operation.template} ${key}`,
-          ajv.compile({ $ref: `${DOCUMENT_ID}${fragmentOf(schemaAt)}` }),
-        );
+        if (schemaAt !== undefined)
+          this.schemas.set(
+            `${operation.method} ${operation.template} ${key}`,
+            `${DOCUMENT_ID}${fragmentOf(schemaAt)}`,
+          );
       }
     }
+  }
+
+  /**
+   * Compiles every response schema now, so that one that does not compile throws here, where a
+   * document is loaded, rather than at the first response it would check.
+   */
+  compileAll(): this {
+    for (const key of this.schemas.keys()) this.validator(key);
+    return this;
+  }
+
+  /** The compiled validator of a response's body; undefined where no JSON body is documented. */
+  private validator(key: string): ValidateFunction | undefined {
+    const compiled = this.validators.get(key);
+    if (compiled !== undefined) return compiled;
+    const ref = this.schemas.get(key);
+    if (ref === undefined) return undefined;
+    const validate = this.ajv.compile({ $ref: ref });
+    this.validators.set(key, validate);
+    return validate;
   }
 
   /**
@@ -106,7 +130,7 @@ export class Contract implements ResponseContract {
         { statuses: successes.length > 0 ? successes : numeric, reason: 'status' },
       );
     }
-    const validate = this.validators.get(`${name} ${key}`);
+    const validate = this.validator(`${name} ${key}`);
     if (validate === undefined) return;
     const expectation = `(${name} → ${key})`;
     let body: unknown;

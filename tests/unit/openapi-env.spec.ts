@@ -88,11 +88,14 @@ const USERS: Record<string, { status: number; body: unknown }> = {
 const CREATED = { id: '9', createdAt: CREATED_AT, email: 'made@example.com' };
 const deletedIds: string[] = [];
 
-const withDocument = async <T>(body: (file: string) => Promise<T>): Promise<T> => {
+const withDocument = async <T>(
+  body: (file: string) => Promise<T>,
+  document: object = TEAM_DOCUMENT,
+): Promise<T> => {
   const dir = await mkdtemp(path.join(tmpdir(), 'openapi-env-'));
   try {
     const file = path.join(dir, 'openapi.json');
-    await writeFile(file, JSON.stringify(TEAM_DOCUMENT));
+    await writeFile(file, JSON.stringify(document));
     return await body(file);
   } finally {
     await rm(dir, { recursive: true, force: true });
@@ -163,6 +166,22 @@ test.describe('QA_OPENAPI for a session opened outside the fixtures (scripts)', 
         ].join('\n'),
       );
     });
+  });
+
+  test('a response schema that does not compile fails at load, not at the first response', async () => {
+    // Valid OpenAPI (a pattern is any string there), but no regular expression: Ajv cannot compile it.
+    const id = { type: 'string', pattern: '(' };
+    const broken = structuredClone(TEAM_DOCUMENT);
+    broken.paths['/users'].post.responses['201'].content['application/json'].schema = {
+      ...TEAM_USER,
+      properties: { ...TEAM_USER.properties, id },
+    };
+    await withDocument(async (file) => {
+      const environment = loadEnvironment('qa', { QA_BASE_URL: BASE_URL, QA_OPENAPI: file });
+      await expect(environmentContract(environment, SUITE_RESOURCES)).rejects.toThrow(
+        `QA_OPENAPI=${file}: a response schema does not compile`,
+      );
+    }, broken);
   });
 
   test('a document that cannot be loaded fails with one line naming the variable', async () => {
