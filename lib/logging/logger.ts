@@ -1,5 +1,5 @@
 import pino, { type Logger } from 'pino';
-import pretty, { type MessageFormatFunc } from 'pino-pretty';
+import { type MessageFormatFunc, prettyFactory } from 'pino-pretty';
 
 import { redactSecrets } from './redact';
 
@@ -46,15 +46,21 @@ export function createLogger(options: LoggerOptions = {}): Logger {
   const secrets = options.secrets ?? [];
   const destination = options.destination ?? process.stderr;
   const colour = options.colour ?? false;
-  const stream = pretty({
+  // A formatter, not pino-pretty's stream: each stream pipes into `destination` and stays there,
+  // so a process that makes many loggers (a script's replays, a worker's tests) would pile
+  // listeners onto stderr. The lines are written at once, as pino-pretty's `sync` does.
+  const prettify = prettyFactory({
     colorize: colour,
-    sync: true,
     translateTime: 'HH:MM:ss.l',
     ignore: ['pid', 'hostname', ...CONTEXT_BINDINGS].join(','),
     messageFormat: withContext,
     singleLine: true,
-    destination,
   });
+  const stream = {
+    write: (line: string) => {
+      destination.write(prettify(line));
+    },
+  };
   const scrubbed = secrets.length === 0 ? stream : scrubStream(stream, secrets);
   return pino(
     {
@@ -70,7 +76,7 @@ export function createLogger(options: LoggerOptions = {}): Logger {
 }
 
 function scrubStream(
-  target: NodeJS.WritableStream,
+  target: { write: (line: string) => unknown },
   secrets: readonly string[],
 ): { write: (line: string) => void } {
   return {

@@ -13,6 +13,17 @@ const ANSI = /\u001b\[/;
 const stream = (isTTY: boolean | undefined) => ({ isTTY });
 
 test.describe('createLogger', () => {
+  test('many loggers on one stream leave no listener on it, and each still writes', () => {
+    // A script's replays and a worker's tests each make a logger; listeners piling up on stderr
+    // warn of a leak (MaxListenersExceededWarning) after ten.
+    const out = collectingStream();
+    for (let i = 0; i < 12; i += 1)
+      createLogger({ destination: out.stream, level: 'info' }).info(`line ${i}`);
+    expect(out.text().match(/line \d+/g)).toHaveLength(12);
+    const listeners = out.stream.eventNames().map((name) => out.stream.listenerCount(name));
+    expect(Math.max(0, ...listeners)).toBeLessThanOrEqual(1);
+  });
+
   test('a token never reaches the output, wherever it is logged', () => {
     const out = collectingStream();
     const logger = createLogger({
