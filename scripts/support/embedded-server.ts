@@ -1,3 +1,4 @@
+import type { ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { createServer } from 'node:net';
 
@@ -56,6 +57,24 @@ export async function freePort(): Promise<number> {
   return address.port;
 }
 
+/** Servers this process started and has not stopped: killed if it exits first. */
+const running = new Set<ChildProcess>();
+let exitHooked = false;
+
+/**
+ * Kills `child` if this process exits before stopping it. One `exit` listener for them all: a
+ * script may run dozens of servers at once (the model check, a server per defect).
+ */
+function killedOnExit(child: ChildProcess): void {
+  if (!exitHooked) process.on('exit', killRunning);
+  exitHooked = true;
+  running.add(child);
+}
+
+function killRunning(): void {
+  for (const child of running) child.kill('SIGKILL');
+}
+
 /**
  * Starts `server/main.ts` and resolves once it says where it listens. Without a `port` (or with 0)
  * the server binds a port the OS picks and reports it, so no other process can take the port
@@ -82,10 +101,9 @@ export async function startEmbeddedServer(options: {
     env: { MOCK_LOG_LEVEL: 'warn', ...process.env },
     detached: true,
   });
-  const killOnExit = () => server.child.kill('SIGKILL');
-  process.on('exit', killOnExit);
+  killedOnExit(server.child);
   const stop = async () => {
-    process.off('exit', killOnExit);
+    running.delete(server.child);
     if (server.child.exitCode !== null || server.child.signalCode !== null) return;
     server.child.kill('SIGTERM');
     const timer = setTimeout(() => server.child.kill('SIGKILL'), STOP_TIMEOUT_MS);
