@@ -65,6 +65,7 @@ interface RunOutcome {
 }
 
 interface JsonSuite {
+  file?: string;
   suites?: JsonSuite[];
   specs?: {
     tests: {
@@ -252,34 +253,36 @@ async function serverWithTheirUsers(flags: readonly string[]): Promise<EmbeddedS
 const said = (holds: boolean | undefined): string =>
   holds === undefined ? 'DID NOT RUN' : holds ? 'yes' : 'NO';
 
-const SIDES = { defect: 'on the defect', faithful: 'on the faithful server' } as const;
+/** The project that replays every counterexample on one faithful server. */
+const FAITHFUL = 'on the faithful server';
+/** The project that replays `defect`'s counterexample on a server with that defect. */
+const onDefect = (defect: string) => `${defect} on the defect`;
 
 /**
  * Runs every saved counterexample twice in one Playwright run: against a server with its defect
- * and against a faithful one, each a server of its own that already holds other people's users (a
- * defect such as ignored filters shows only with them). One project per counterexample and server,
- * so each test meets only its own server; one run, so Playwright starts once rather than twice per
- * defect. Sets `onDefect` and `onFaithful`: true where the replay passed.
+ * (a project and a server per counterexample, so each meets only its own defect) and against one
+ * faithful server that they all share, with other people's users on it from the start (a defect
+ * such as ignored filters shows only with them). Sharing it is what a portable test must bear
+ * anyway, other data and other tests at once, and it makes the faithful side one project whose
+ * workers run file after file, rather than a worker and a server per counterexample. Sets
+ * `onDefect` and `onFaithful`: true where the replay passed.
  */
 async function replayAll(replays: readonly Replay[], concurrency: number): Promise<void> {
   if (replays.length === 0) return;
-  const servers: { replay: Replay; side: keyof typeof SIDES; server: EmbeddedServer }[] = [];
+  const servers: EmbeddedServer[] = [];
   try {
-    await inParallel(
-      replays.flatMap((replay) =>
-        (['defect', 'faithful'] as const).map((side) => ({ replay, side })),
-      ),
-      concurrency,
-      async ({ replay, side }) => {
-        const flags = side === 'defect' ? ['--defect', replay.defect] : [];
-        servers.push({ replay, side, server: await serverWithTheirUsers(flags) });
-      },
-    );
-    const projects = servers.map(({ replay, side, server }) => ({
-      name: `${replay.defect} ${SIDES[side]}`,
-      file: `${replay.defect}.spec.ts`,
-      port: Number(new URL(server.baseUrl).port),
-    }));
+    const started = async (flags: readonly string[]) => {
+      const server = await serverWithTheirUsers(flags);
+      servers.push(server);
+      return Number(new URL(server.baseUrl).port);
+    };
+    const projects: { name: string; files: string[]; port: number }[] = [];
+    const file = (replay: Replay) => `${replay.defect}.spec.ts`;
+    projects.push({ name: FAITHFUL, files: replays.map(file), port: await started([]) });
+    await inParallel(replays, concurrency, async (replay) => {
+      const port = await started(['--defect', replay.defect]);
+      projects.push({ name: onDefect(replay.defect), files: [file(replay)], port });
+    });
     const config = path.join(REPLAYS, 'replays.config.ts');
     writeFileSync(
       config,
@@ -290,11 +293,11 @@ async function replayAll(replays: readonly Replay[], concurrency: number): Promi
         `// Written by scripts/sensitivity-model.ts for one run: each counterexample against its servers.\n` +
         `const at = (port: number) =>\n` +
         `  loadEnvironment('local', environmentVariables(), { baseUrl: localBaseUrl(port) });\n` +
-        `const PROJECTS: { name: string; file: string; port: number }[] = ${JSON.stringify(projects)};\n\n` +
+        `const PROJECTS: { name: string; files: string[]; port: number }[] = ${JSON.stringify(projects)};\n\n` +
         `export default defineConfig({\n` +
         `  testDir: '.',\n  retries: 0,\n  workers: ${concurrency},\n  reporter: 'json',\n` +
-        `  projects: PROJECTS.map(({ name, file, port }) => ({\n` +
-        `    name,\n    testMatch: file,\n    use: { environment: at(port) },\n  })),\n});\n`,
+        `  projects: PROJECTS.map(({ name, files, port }) => ({\n` +
+        `    name,\n    testMatch: files,\n    use: { environment: at(port) },\n  })),\n});\n`,
     );
     const report = path.join(OUT, 'replays.json');
     const run = await runPlaywright(
@@ -306,28 +309,33 @@ async function replayAll(replays: readonly Replay[], concurrency: number): Promi
         PREFLIGHT: 'off',
       }),
     );
+    /** Whether each replay passed, by `project|file`. */
     let passed: Map<string, boolean>;
     try {
       const json = JSON.parse(readFileSync(report, 'utf8')) as { suites: JsonSuite[] };
       passed = new Map(
-        json.suites
-          .flatMap(modelTests)
-          .map((t) => [t.projectName, t.results.at(-1)?.status === 'passed']),
+        json.suites.flatMap((suite) =>
+          modelTests(suite).map((t): [string, boolean] => [
+            `${t.projectName}|${suite.file ?? ''}`,
+            t.results.at(-1)?.status === 'passed',
+          ]),
+        ),
       );
     } catch (error) {
       throw new Error(`replays: no JSON report (${String(error)}):\n${run.output.slice(-2000)}`, {
         cause: error,
       });
     }
-    if (replays.some((r) => !passed.has(`${r.defect} ${SIDES.defect}`)))
+    const sides = (replay: Replay) => ({
+      onDefect: passed.get(`${onDefect(replay.defect)}|${file(replay)}`),
+      onFaithful: passed.get(`${FAITHFUL}|${file(replay)}`),
+    });
+    if (replays.some((r) => Object.values(sides(r)).includes(undefined)))
       console.error(`replays that did not run; the replay run said:\n${run.output.slice(-3000)}`);
-    for (const replay of replays) {
-      // A replay that did not run (a file that failed to load) stays undefined: not replayed.
-      replay.onDefect = passed.get(`${replay.defect} ${SIDES.defect}`);
-      replay.onFaithful = passed.get(`${replay.defect} ${SIDES.faithful}`);
-    }
+    // A replay that did not run (a file that failed to load) stays undefined: not replayed.
+    for (const replay of replays) Object.assign(replay, sides(replay));
   } finally {
-    await Promise.all(servers.map(({ server }) => server.stop()));
+    await Promise.all(servers.map((server) => server.stop()));
   }
 }
 
