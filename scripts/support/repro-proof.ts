@@ -15,12 +15,16 @@ import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 
+import { localBaseUrl } from '../../lib/config/run-settings';
 import type { ReproDocument } from '../../lib/repro/repro-bundle';
 import { comparable, IdOrdinals, readRepro } from '../../lib/repro/replay';
+import { buildApp, controlPrefix } from '../../server/app';
+import { defectNameSchema } from '../../server/defects';
+import type { ServerOptionsInput } from '../../server/options';
 import { replayJudged } from '../replay';
 import { SetupError } from './cli';
 import { type CurlAnswer, curlAnswers } from './curl-answers';
-import { type EmbeddedServer, startEmbeddedServer } from './embedded-server';
+import type { EmbeddedServer } from './embedded-server';
 
 const TOKEN = `repro-proof-${randomUUID()}`;
 
@@ -239,21 +243,36 @@ async function proveOne(defect: string, folder: string): Promise<ReproVerdict> {
   return verdict(true, `${curl.detail}; replay exits 1, and 0 against the faithful server`);
 }
 
-/** Runs `body` with a server that has the defect and a faithful one, both demanding the token. */
+/**
+ * Runs `body` with a server that has the defect and a faithful one, both demanding the token. They
+ * run in this process, from the server's own app: a proof sends a few calls at a time, and four
+ * server processes per defect cost more CPU to start than those calls cost to serve.
+ */
 async function withServers<T>(
   defect: string,
   body: (servers: [EmbeddedServer, EmbeddedServer]) => Promise<T>,
 ): Promise<T> {
-  const token = ['--token', TOKEN];
   const servers = await Promise.all([
-    startEmbeddedServer({ flags: [...token, '--defect', defect] }),
-    startEmbeddedServer({ flags: token }),
+    inProcessServer({ token: TOKEN, defects: [defectNameSchema.parse(defect)] }),
+    inProcessServer({ token: TOKEN }),
   ]);
   try {
     return await body(servers);
   } finally {
     await Promise.all(servers.map((s) => s.stop()));
   }
+}
+
+/** The embedded server's app, listening in this process on a loopback port the OS picks. */
+async function inProcessServer(options: ServerOptionsInput): Promise<EmbeddedServer> {
+  const app = buildApp({ logLevel: 'silent', ...options });
+  const origin = await app.listen({ host: '127.0.0.1', port: 0 });
+  return {
+    baseUrl: localBaseUrl(Number(new URL(origin).port)),
+    controlUrl: `${origin}${controlPrefix}`,
+    readLagMs: 0,
+    stop: () => app.close(),
+  };
 }
 
 const lastLines = (text: string) => text.trim().split('\n').slice(-4).join(' / ');
