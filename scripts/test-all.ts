@@ -3,14 +3,15 @@
  * Playwright projects spend much of their time waiting (read lag, pacing, child processes that
  * retry), so the other lane's work, which is mostly CPU, fits into those waits on two cores:
  *
- *   lane 1: playwright test --project=unit … --project=reporting   (its output as it comes),
- *           then the model-based sensitivity check                  (its output when it ends)
- *   lane 2: npm run check, then the sensitivity check               (its output when it ends)
+ *   lane 1: playwright test --project=unit … --project=reporting   (its output as it comes)
+ *   lane 2: npm run check                                           (its output when it ends)
+ *   then, each taken by whichever lane is free first:
+ *           the sensitivity check, the model-based sensitivity check (each its output when it ends)
  *
- * A lane stops at its first failing step, as `&&` would; the other runs to its end, so one run names
- * every failure. Ends with each step's wall time, then the last lines of each failed step again (a
- * failing test's name would otherwise sit far above the other lane's output), and exit code 1 if any
- * step failed.
+ * A lane stops at its first failing step, as `&&` would, and takes no more; the other runs on, so
+ * one run names every failure. Ends with each step's wall time, then the last lines of each failed
+ * step again (a failing test's name would otherwise sit far above the other lane's output), and
+ * exit code 1 if any step failed.
  *
  *   npm test
  */
@@ -47,34 +48,38 @@ const npm = (...args: string[]): readonly string[] => [
   ...args,
 ];
 
-const LANES: readonly (readonly Step[])[] = [
-  [
-    {
-      name: 'playwright projects',
-      command: [
-        process.execPath,
-        require.resolve('@playwright/test/cli'),
-        'test',
-        ...PROJECTS.map((p) => `--project=${p}`),
-      ],
-      live: true,
-    },
-    {
-      name: 'model sensitivity',
-      command: npm('run', '--silent', 'test:sensitivity:model', '--', '--concurrency', '2'),
-      live: false,
-    },
-  ],
-  [
-    { name: 'check', command: npm('run', '--silent', 'check'), live: false },
-    // Two defects at a time: a defect run mostly waits (a Playwright start, polls, the proof's
-    // servers), so one at a time left this lane idle while the other lane's model check waited.
-    {
-      name: 'sensitivity',
-      command: npm('run', '--silent', 'test:sensitivity', '--', '--concurrency', '2'),
-      live: false,
-    },
-  ],
+/** The first step of each lane. */
+const FIRST: readonly Step[] = [
+  {
+    name: 'playwright projects',
+    command: [
+      process.execPath,
+      require.resolve('@playwright/test/cli'),
+      'test',
+      ...PROJECTS.map((p) => `--project=${p}`),
+    ],
+    live: true,
+  },
+  { name: 'check', command: npm('run', '--silent', 'check'), live: false },
+];
+
+/**
+ * Then these, in order, each taken by the first lane to be free: the sensitivity check starts
+ * beside the projects (its defect runs mostly wait), and the model check, which keeps both cores
+ * busy while it shrinks, after it.
+ */
+const SHARED: readonly Step[] = [
+  // Two defects at a time: a defect run mostly waits (a Playwright start, polls, the proof's calls).
+  {
+    name: 'sensitivity',
+    command: npm('run', '--silent', 'test:sensitivity', '--', '--concurrency', '2'),
+    live: false,
+  },
+  {
+    name: 'model sensitivity',
+    command: npm('run', '--silent', 'test:sensitivity:model', '--', '--concurrency', '2'),
+    live: false,
+  },
 ];
 
 /** `1m2.500s` → 62.5. */
@@ -142,9 +147,10 @@ function run(step: Step): Promise<Outcome> {
   });
 }
 
-async function lane(steps: readonly Step[]): Promise<Outcome[]> {
+/** Runs `first`, then takes steps from `queue` while its steps pass. */
+async function lane(first: Step, queue: Step[]): Promise<Outcome[]> {
   const outcomes: Outcome[] = [];
-  for (const step of steps) {
+  for (let step: Step | undefined = first; step !== undefined; step = queue.shift()) {
     const outcome = await run(step);
     outcomes.push(outcome);
     if (outcome.exitCode !== 0) break;
@@ -154,8 +160,9 @@ async function lane(steps: readonly Step[]): Promise<Outcome[]> {
 
 async function main(): Promise<void> {
   const started = performance.now();
-  const outcomes = (await Promise.all(LANES.map(lane))).flat();
-  const skipped = LANES.flat()
+  const queue = [...SHARED];
+  const outcomes = (await Promise.all(FIRST.map((step) => lane(step, queue)))).flat();
+  const skipped = [...FIRST, ...SHARED]
     .map((s) => s.name)
     .filter((name) => !outcomes.some((o) => o.name === name));
   console.log(
@@ -168,7 +175,7 @@ async function main(): Promise<void> {
     );
   }
   for (const name of skipped)
-    console.log(`  ${name.padEnd(20)}     —    not run: a step before it failed`);
+    console.log(`  ${name.padEnd(20)}     —    not run: each lane stopped at a failed step`);
   const cpu = outcomes.reduce((sum, o) => sum + (o.cpuSeconds ?? 0), 0);
   console.log(
     `  ${'total'.padEnd(20)} ${((performance.now() - started) / 1000).toFixed(0).padStart(5)} s ${cpu.toFixed(0).padStart(5)} s CPU`,
