@@ -156,6 +156,31 @@ function outcomesOf(report: string, output: string): Map<string, RunOutcome> {
   return outcomes;
 }
 
+/**
+ * Writes the Playwright config of one run of this script, two levels below the root so that
+ * `../../lib` resolves: `PROJECTS`, each with the port of its server, which `at(port)` makes the
+ * `local` environment of, and `settings`, the lines inside its `defineConfig`.
+ */
+function writeRunConfig(
+  file: string,
+  purpose: string,
+  projects: readonly { name: string; port: number }[],
+  settings: string,
+): void {
+  writeFileSync(
+    file,
+    `import { defineConfig } from '@playwright/test';\n\n` +
+      `import { loadEnvironment } from '../../lib/config/environment';\n` +
+      `import { localBaseUrl } from '../../lib/config/run-settings';\n` +
+      `import { environmentVariables } from '../../lib/config/secrets';\n\n` +
+      `// Written by scripts/sensitivity-model.ts for one run: ${purpose}.\n` +
+      `const at = (port: number) =>\n` +
+      `  loadEnvironment('local', environmentVariables(), { baseUrl: localBaseUrl(port) });\n` +
+      `const PROJECTS = ${JSON.stringify(projects)};\n\n` +
+      `export default defineConfig({\n${settings}});\n`,
+  );
+}
+
 /** The project of the one-run config that meets `defect`'s server. */
 const projectOf = (defect: string) => `local with ${defect}`;
 
@@ -180,23 +205,14 @@ async function runModels(
       port: Number(new URL(server.baseUrl).port),
     }));
     const config = path.join(OUT, 'models.config.ts');
-    writeFileSync(
+    writeRunConfig(
       config,
-      `import { defineConfig } from '@playwright/test';\n\n` +
-        `import { loadEnvironment } from '../../lib/config/environment';\n` +
-        `import { localBaseUrl } from '../../lib/config/run-settings';\n` +
-        `import { environmentVariables } from '../../lib/config/secrets';\n\n` +
-        `// Written by scripts/sensitivity-model.ts for one run: the model test against each defect.\n` +
-        `const at = (port: number) =>\n` +
-        `  loadEnvironment('local', environmentVariables(), { baseUrl: localBaseUrl(port) });\n` +
-        `const PROJECTS: { name: string; port: number }[] = ${JSON.stringify(projects)};\n\n` +
-        `export default defineConfig({\n` +
-        `  testDir: '../../tests/api',\n  testMatch: 'model-based.spec.ts',\n` +
+      'the model test against each defect',
+      projects,
+      `  testDir: '../../tests/api',\n  testMatch: 'model-based.spec.ts',\n` +
         `  grep: /@model/,\n  grepInvert: /@model-replay/,\n` +
-        `  retries: 0,\n  workers: ${workers},\n  timeout: 60_000,\n` +
-        `  reporter: 'json',\n` +
-        `  projects: PROJECTS.map(({ name, port }) => ({ name, use: { environment: at(port) } })),\n` +
-        `});\n`,
+        `  retries: 0,\n  workers: ${workers},\n  timeout: 60_000,\n  reporter: 'json',\n` +
+        `  projects: PROJECTS.map(({ name, port }) => ({ name, use: { environment: at(port) } })),\n`,
     );
     const report = path.join(OUT, 'models.json');
     const run = await runPlaywright(
@@ -284,20 +300,13 @@ async function replayAll(replays: readonly Replay[], concurrency: number): Promi
       projects.push({ name: onDefect(replay.defect), files: [file(replay)], port });
     });
     const config = path.join(REPLAYS, 'replays.config.ts');
-    writeFileSync(
+    writeRunConfig(
       config,
-      `import { defineConfig } from '@playwright/test';\n\n` +
-        `import { loadEnvironment } from '../../lib/config/environment';\n` +
-        `import { localBaseUrl } from '../../lib/config/run-settings';\n` +
-        `import { environmentVariables } from '../../lib/config/secrets';\n\n` +
-        `// Written by scripts/sensitivity-model.ts for one run: each counterexample against its servers.\n` +
-        `const at = (port: number) =>\n` +
-        `  loadEnvironment('local', environmentVariables(), { baseUrl: localBaseUrl(port) });\n` +
-        `const PROJECTS: { name: string; files: string[]; port: number }[] = ${JSON.stringify(projects)};\n\n` +
-        `export default defineConfig({\n` +
-        `  testDir: '.',\n  retries: 0,\n  workers: ${concurrency},\n  reporter: 'json',\n` +
+      'each counterexample against its servers',
+      projects,
+      `  testDir: '.',\n  retries: 0,\n  workers: ${concurrency},\n  reporter: 'json',\n` +
         `  projects: PROJECTS.map(({ name, files, port }) => ({\n` +
-        `    name,\n    testMatch: files,\n    use: { environment: at(port) },\n  })),\n});\n`,
+        `    name,\n    testMatch: files,\n    use: { environment: at(port) },\n  })),\n`,
     );
     const report = path.join(OUT, 'replays.json');
     const run = await runPlaywright(
